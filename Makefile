@@ -1,0 +1,67 @@
+# memback: one top-level Makefile. Each module adds its own rules in its
+# module.mk (included below) and appends to BINS, LIBS and TESTS.
+#
+#   make              build everything into build/
+#   make check        build and run the test suite (ends with "N passed, N failed")
+#   make check-asan   the same under AddressSanitizer + UBSan (into build-asan/)
+#   make demo         run the main job on the simulated Xen host
+#   make deps         install missing build dependencies (Debian 12, as root)
+
+CC      ?= cc
+SAN     ?=
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wcast-qual -Wsign-compare -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC -pthread -MMD -MP -Iinclude
+LDFLAGS += -pthread
+
+ifeq ($(SAN),1)
+BUILD   := build-asan
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+endif
+
+BINS  :=
+LIBS  :=
+TESTS :=
+# Code every program may link: logging.
+COMMON_OBJS := $(BUILD)/backend/log.o
+# Programs link Debian's real Xen libraries; on the simulated host the
+# drop-in libxengnttab/libxenevtchn in $(BUILD)/lib are found first through
+# LD_LIBRARY_PATH, with no relink.
+XEN_LIBS := -lxenstore -lxengnttab -lxenevtchn
+
+.PHONY: all check check-asan demo deps clean install
+all:
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+include $(sort $(wildcard */module.mk */*/module.mk))
+
+all: $(BINS) $(LIBS) $(TESTS)
+
+deps:
+	@tools/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/run-tests.sh $(TESTS)
+
+check-asan: deps
+	@$(MAKE) --no-print-directory SAN=1 all
+	@BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run-tests.sh $(patsubst build/%,build-asan/%,$(TESTS))
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tools/demo.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

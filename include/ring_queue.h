@@ -1,0 +1,74 @@
+/*
+ * One blkif queue: its shared ring, event channel, grant handling and the
+ * worker thread that serves it. The device (backend/vbd) negotiates in
+ * xenstore and hands the negotiated values here; ring/ never talks to
+ * xenstore, and reaches the disk only through ring_disk_ops.
+ */
+#ifndef MEMBACK_RING_QUEUE_H
+#define MEMBACK_RING_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RING_MAX_ORDER 4 /* XENBUS_MAX_RING_GRANT_ORDER */
+#define RING_MAX_PAGES (1u << RING_MAX_ORDER)
+
+enum blkif_abi { BLKIF_ABI_NATIVE = 0, BLKIF_ABI_X86_32, BLKIF_ABI_X86_64 };
+
+enum grant_mode { GRANT_MODE_COPY = 0, GRANT_MODE_MAP, GRANT_MODE_PERSISTENT };
+
+/* The disk behind the queue. Offsets and lengths in bytes; return 0 or a
+ * negative errno (-ENOSPC: out of pool memory). Called from the worker. */
+struct ring_disk_ops {
+	int (*read)(void *ctx, uint64_t off, void *buf, size_t len);
+	int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
+	int (*flush)(void *ctx);
+	int (*discard)(void *ctx, uint64_t off, uint64_t len);
+};
+
+struct ring_queue_config {
+	const char *name;            /* log prefix, e.g. "vbd 3/51712" */
+	unsigned index;              /* queue number */
+	uint16_t frontend_domid;
+	unsigned ring_order;         /* ring pages = 1 << ring_order */
+	uint32_t ring_refs[RING_MAX_PAGES];
+	uint32_t remote_port;        /* the frontend's event channel */
+	enum blkif_abi abi;
+	enum grant_mode grant_mode;
+	uint64_t sectors;            /* disk size in 512-byte sectors */
+	unsigned sector_size;        /* 512 or 4096: alignment of requests */
+	bool readonly;
+	bool discard;                /* BLKIF_OP_DISCARD allowed */
+	unsigned max_indirect_segments; /* 0: no BLKIF_OP_INDIRECT */
+	unsigned poll_us;            /* busy-poll this long before sleeping */
+	const struct ring_disk_ops *ops;
+	void *ops_ctx;
+	/* Called once, from the worker thread, when the frontend broke the
+	 * protocol beyond a per-request error (e.g. producer index overflow);
+	 * the worker stops serving. The device then reports and closes. */
+	void (*on_fatal)(void *ctx, unsigned index, const char *why);
+	void *fatal_ctx;
+};
+
+struct ring_queue_stats {
+	uint64_t reqs_read, reqs_write, reqs_flush, reqs_discard, reqs_other;
+	uint64_t segments;
+	uint64_t errors;           /* responses other than BLKIF_RSP_OKAY */
+	uint64_t bytes_read, bytes_written;
+	uint64_t kicks;            /* event-channel wakeups taken */
+	uint64_t notifies;         /* notifications sent to the frontend */
+	uint64_t grant_maps, grant_unmaps, grant_copies; /* library calls */
+};
+
+struct ring_queue;
+
+/* Map the ring, bind the event channel and start the worker. */
+int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out);
+/* Stop the worker (in-flight requests are completed), unbind, unmap. */
+void ring_queue_stop(struct ring_queue *q);
+void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st);
+/* Online resize: new size in 512-byte sectors, seen by the next request. */
+void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors);
+
+#endif
