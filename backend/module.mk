@@ -1,3 +1,4 @@
-# backend/: the daemon. Objects by file name, so new files need no edit here.
-POOL_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard backend/pool*.c))
-BACKEND_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out backend/log.c backend/pool%.c,$(wildcard backend/*.c)))
+# backend/: the daemon (object lists are in the top Makefile).
+$(BUILD)/memback: $(BACKEND_OBJS) $(XENSTORE_OBJS) $(TARGET_OBJS) $(RING_OBJS) $(POOL_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+BINS += $(BUILD)/memback

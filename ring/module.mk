@@ -1,2 +1,2 @@
-# ring/: the blkif ring, request validation, grant handling, queue workers.
-RING_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ring/*.c))
+# ring/: the blkif ring, request validation, grant handling, queue workers
+# (object lists are in the top Makefile).

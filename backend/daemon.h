@@ -1,0 +1,43 @@
+/* The daemon's state shared by main, the device code and the control socket. */
+#ifndef MEMBACK_DAEMON_H
+#define MEMBACK_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenstore.h>
+
+#include "pool.h"
+#include "ring_queue.h"
+
+struct vbd;
+
+struct daemon_config {
+	uint64_t pool_size;
+	bool overcommit;
+	bool hugepages;
+	bool mlock;
+	const char *backend_type;   /* "vbd" */
+	const char *control_path;
+	unsigned max_ring_order;    /* advertised max-ring-page-order */
+	unsigned max_queues;        /* advertised multi-queue-max-queues */
+	unsigned max_indirect_segments;
+	enum grant_mode grant_mode;
+	unsigned poll_us;
+};
+
+struct daemon {
+	struct daemon_config cfg;
+	struct xs_handle *xs;
+	unsigned self_domid;
+	char backend_base[96];      /* /local/domain/<self>/backend/<type> */
+	struct pool *pool;
+	struct vbd *vbds;           /* every device we know of */
+	int fatal_fd;               /* eventfd: a queue worker hit a fatal error */
+};
+
+/* Watch tokens. */
+#define TOKEN_BACKEND "memback:be"
+#define TOKEN_RELEASE "memback:release"
+#define TOKEN_FRONTEND_PREFIX "memback:fe:"
+
+#endif

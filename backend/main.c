@@ -1,0 +1,203 @@
+/* memback: a Xen block backend in dom0 userspace, serving disks from memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "vbd.h"
+#include "watch.h"
+#include "xs_util.h"
+
+static void fill_system_defaults(struct daemon_config *cfg)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!cfg->pool_size)
+		cfg->pool_size = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize / 2
+							: 1ull << 30;
+	if (!cfg->max_queues)
+		cfg->max_queues = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
+}
+
+static int open_xenstore(struct daemon *d)
+{
+	char buf[16];
+	uint64_t id;
+
+	d->xs = xs_open(0);
+	if (!d->xs)
+		return -errno;
+	/* Our own domain id, as xen-init-dom0 (or a driver domain's toolstack)
+	 * wrote it; relative paths resolve against our own /local/domain. */
+	if (xsu_read(d->xs, XBT_NULL, "domid", NULL, buf, sizeof(buf)) ||
+	    parse_uint(buf, UINT16_MAX, &id))
+		id = 0;
+	d->self_domid = (unsigned)id;
+	snprintf(d->backend_base, sizeof(d->backend_base), "/local/domain/%u/backend/%s",
+		 d->self_domid, d->cfg.backend_type);
+	return 0;
+}
+
+static int signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void handle_watches(struct daemon *d)
+{
+	char **ev;
+	unsigned n;
+
+	while ((ev = xs_check_watch(d->xs)) != NULL) {
+		watch_dispatch(d, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
+		free(ev);
+	}
+	(void)n;
+}
+
+static void handle_fatal(struct daemon *d)
+{
+	uint64_t n;
+
+	if (read(d->fatal_fd, &n, sizeof(n)) < 0)
+		return;
+	for (struct vbd *v = d->vbds, *next; v; v = next) {
+		next = v->next;
+		vbd_handle_fatal(v);
+	}
+}
+
+/* Returns the signal that ended the loop. */
+static int run(struct daemon *d, int sfd)
+{
+	struct pollfd fds[3] = {
+		{ .fd = xs_fileno(d->xs), .events = POLLIN },
+		{ .fd = d->fatal_fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return 0;
+		}
+		if (fds[0].revents & (POLLERR | POLLHUP)) {
+			log_err("lost the connection to xenstore");
+			return 0;
+		}
+		if (fds[0].revents & POLLIN)
+			handle_watches(d);
+		if (fds[1].revents & POLLIN)
+			handle_fatal(d);
+		if (fds[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo != SIGHUP)
+				return (int)si.ssi_signo;
+		}
+	}
+}
+
+static void shutdown_devices(struct daemon *d)
+{
+	while (d->vbds)
+		vbd_destroy(d->vbds, true, false);
+	xs_unwatch(d->xs, d->backend_base, TOKEN_BACKEND);
+	xs_unwatch(d->xs, "@releaseDomain", TOKEN_RELEASE);
+}
+
+static int start_pool(struct daemon *d)
+{
+	struct pool_config pc = {
+		.size = d->cfg.pool_size,
+		.overcommit = d->cfg.overcommit,
+		.hugepages = d->cfg.hugepages,
+		.mlock = d->cfg.mlock,
+	};
+	return pool_create(&pc, &d->pool);
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct daemon d = { .fatal_fd = -1 };
+	char err[200];
+	int rc, sfd;
+
+	if (options_parse(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "memback: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		fputs(options_usage, stdout);
+		return 0;
+	}
+	log_set_level(o.log_level);
+	fill_system_defaults(&o.cfg);
+	d.cfg = o.cfg;
+	if (!o.foreground) {
+		if (daemon(0, 0)) {
+			fprintf(stderr, "memback: cannot daemonise: %s\n", strerror(errno));
+			return 1;
+		}
+		log_set_syslog(true, "memback");
+	}
+	if (o.pidfile && (rc = write_pidfile(o.pidfile))) {
+		log_err("cannot write %s: %s", o.pidfile, strerror(-rc));
+		return 1;
+	}
+	sfd = signals_fd();
+	d.fatal_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (sfd < 0 || d.fatal_fd < 0) {
+		log_err("cannot set up signals: %s", strerror(errno));
+		return 1;
+	}
+	if ((rc = start_pool(&d))) {
+		log_err("cannot create a %llu MiB pool: %s",
+			(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));
+		return 1;
+	}
+	if ((rc = open_xenstore(&d)) || (rc = watch_start(&d))) {
+		log_err("cannot use xenstore: %s", strerror(-rc));
+		return 1;
+	}
+	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
+		 (unsigned long long)(d.cfg.pool_size >> 20));
+	rc = run(&d, sfd);
+	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
+	shutdown_devices(&d);
+	xs_close(d.xs);
+	pool_destroy(d.pool);
+	if (o.pidfile)
+		unlink(o.pidfile);
+	return rc ? 0 : 1;
+}

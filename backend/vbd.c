@@ -1,0 +1,205 @@
+/* A device's life: probe, advertise, destroy (connect/refresh: vbd_state.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdint.h>
+#include <xen/io/blkif.h>
+
+#include "log.h"
+#include "vbd.h"
+#include "vbd_internal.h"
+#include "xs_util.h"
+
+void vbd_error(struct vbd *v, int err, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s: %s", v->name, msg);
+	/* As Linux's xenbus_dev_error: "<errno> <message>" in the error node;
+	 * the hotplug script and the toolstack show it to the administrator. */
+	if (xsu_printf(v->d->xs, XBT_NULL, v->be_path, "error", "%d %s",
+		       err < 0 ? -err : err, msg))
+		log_warn("%s: cannot write the error node", v->name);
+}
+
+bool vbd_exists(struct vbd *v)
+{
+	char buf[8];
+	return xsu_read(v->d->xs, XBT_NULL, v->be_path, NULL, buf, sizeof(buf)) != -ENOENT;
+}
+
+/* mode, device-type, discard-enable, frontend-id: what the toolstack says. */
+static int read_toolstack_nodes(struct vbd *v)
+{
+	struct xs_handle *xs = v->d->xs;
+	char buf[64];
+	uint64_t id;
+
+	if (xsu_read_uint(xs, XBT_NULL, v->be_path, "frontend-id", UINT16_MAX, &id))
+		return -ENOENT;
+	v->fe_domid = (unsigned)id;
+	v->readonly = xsu_read(xs, XBT_NULL, v->be_path, "mode", buf, sizeof(buf)) == 0 &&
+		      !strchr(buf, 'w');
+	v->cdrom = xsu_read(xs, XBT_NULL, v->be_path, "device-type", buf, sizeof(buf)) == 0 &&
+		   strcmp(buf, "cdrom") == 0;
+	if (v->cdrom)
+		v->readonly = true;
+	v->discard = !v->readonly &&
+		     !(xsu_read(xs, XBT_NULL, v->be_path, "discard-enable", buf, sizeof(buf)) == 0 &&
+		       strcmp(buf, "0") == 0);
+	return 0;
+}
+
+/* params -> target -> a disk carved from the pool. Failures leave the device
+ * broken (it still reaches InitWait, with the reason in its error node). */
+static void create_disk(struct vbd *v)
+{
+	char params[1024], err[200];
+	int rc = xsu_read(v->d->xs, XBT_NULL, v->be_path, "params", params, sizeof(params));
+
+	if (rc) {
+		vbd_error(v, rc, "params node %s", rc == -ENOENT ? "missing" : "unreadable");
+		goto broken;
+	}
+	rc = target_parse(params, &v->target, err, sizeof(err));
+	if (rc) {
+		vbd_error(v, rc, "bad target \"%s\": %s", params, err);
+		goto broken;
+	}
+	rc = pool_disk_create(v->d->pool, v->target.size, &v->disk);
+	if (rc) {
+		struct pool_stats st;
+		pool_get_stats(v->d->pool, &st);
+		vbd_error(v, rc, "the pool has no room for %llu MiB (%llu of %llu MiB reserved)",
+			  (unsigned long long)(v->target.size >> 20),
+			  (unsigned long long)(st.reserved >> 20),
+			  (unsigned long long)(st.size >> 20));
+		goto broken;
+	}
+	if (v->target.image[0]) {
+		rc = pool_disk_load(v->disk, v->target.image);
+		if (rc) {
+			vbd_error(v, rc, "cannot load image %s: %s", v->target.image, strerror(-rc));
+			goto broken;
+		}
+	}
+	log_info("%s: %llu MiB disk%s%s", v->name,
+		 (unsigned long long)(v->target.size >> 20),
+		 v->readonly ? ", read-only" : "", v->cdrom ? ", cdrom" : "");
+	return;
+broken:
+	v->broken = true;
+}
+
+/* Features and disk properties, then InitWait, in one transaction. */
+static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
+{
+	(void)arg;
+	const struct daemon_config *c = &v->d->cfg;
+	struct xs_handle *xs = v->d->xs;
+	int rc = 0;
+
+	rc |= xsu_write(xs, t, v->be_path, "feature-flush-cache", "1");
+	if (v->discard) {
+		rc |= xsu_write(xs, t, v->be_path, "feature-discard", "1");
+		rc |= xsu_write(xs, t, v->be_path, "discard-granularity", "4096");
+		rc |= xsu_write(xs, t, v->be_path, "discard-alignment", "0");
+		rc |= xsu_write(xs, t, v->be_path, "discard-secure", "0");
+	}
+	if (c->max_indirect_segments)
+		rc |= xsu_printf(xs, t, v->be_path, "feature-max-indirect-segments", "%u",
+				 c->max_indirect_segments);
+	rc |= xsu_printf(xs, t, v->be_path, "max-ring-page-order", "%u", c->max_ring_order);
+	rc |= xsu_printf(xs, t, v->be_path, "multi-queue-max-queues", "%u", c->max_queues);
+	rc |= vbd_write_disk_nodes(v, t);
+	rc |= xsu_printf(xs, t, v->be_path, "state", "%d", XenbusStateInitWait);
+	return rc ? -EIO : 0;
+}
+
+static int watch_frontend(struct vbd *v, bool on)
+{
+	char path[160], token[64];
+
+	snprintf(path, sizeof(path), "%s/state", v->fe_path);
+	snprintf(token, sizeof(token), TOKEN_FRONTEND_PREFIX "%u/%u", v->domid, v->devid);
+	bool ok = on ? xs_watch(v->d->xs, path, token) : xs_unwatch(v->d->xs, path, token);
+	return ok ? 0 : -errno;
+}
+
+struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
+{
+	struct vbd *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->d = d;
+	v->domid = domid;
+	v->devid = devid;
+	snprintf(v->name, sizeof(v->name), "vbd %u/%u", domid, devid);
+	snprintf(v->be_path, sizeof(v->be_path), "%s/%u/%u", d->backend_base, domid, devid);
+	/* The toolstack writes the directory in one transaction; until frontend
+	 * and frontend-id are there it is not ready for us. */
+	if (xsu_read(d->xs, XBT_NULL, v->be_path, "frontend", v->fe_path, sizeof(v->fe_path)) ||
+	    read_toolstack_nodes(v)) {
+		free(v);
+		return NULL;
+	}
+	if (v->fe_domid != domid) {
+		vbd_error(v, EINVAL, "frontend-id %u does not match the directory's domain %u",
+			  v->fe_domid, domid);
+		v->broken = true;
+	} else {
+		create_disk(v);
+	}
+	if (watch_frontend(v, true))
+		log_warn("%s: cannot watch %s/state", v->name, v->fe_path);
+	int rc = vbd_transaction(v, advertise, NULL);
+	if (rc)
+		log_err("%s: cannot write the backend nodes: %s", v->name, strerror(-rc));
+	else
+		v->ours = XenbusStateInitWait;
+	v->next = d->vbds;
+	d->vbds = v;
+	log_info("%s: InitWait (frontend %s)", v->name, v->fe_path);
+	return v;
+}
+
+static void unlink_vbd(struct vbd *v)
+{
+	for (struct vbd **p = &v->d->vbds; *p; p = &(*p)->next) {
+		if (*p == v) {
+			*p = v->next;
+			return;
+		}
+	}
+}
+
+void vbd_destroy(struct vbd *v, bool closed, bool remove)
+{
+	vbd_disconnect(v);
+	if (closed && v->ours != XenbusStateClosed && vbd_exists(v))
+		vbd_switch_state(v, XenbusStateClosed);
+	watch_frontend(v, false);
+	if (v->disk) {
+		if (v->target.save[0]) {
+			int rc = pool_disk_save(v->disk, v->target.save);
+			if (rc)
+				log_err("%s: cannot save to %s: %s", v->name, v->target.save,
+					strerror(-rc));
+			else
+				log_info("%s: saved to %s", v->name, v->target.save);
+		}
+		pool_disk_destroy(v->disk);
+	}
+	if (remove && !xs_rm(v->d->xs, XBT_NULL, v->be_path) && errno != ENOENT)
+		log_warn("%s: cannot remove %s: %s", v->name, v->be_path, strerror(errno));
+	unlink_vbd(v);
+	log_info("%s: removed", v->name);
+	free(v);
+}

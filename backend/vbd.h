@@ -1,0 +1,44 @@
+/* One virtual block device: its xenstore side, its disk and its queues. */
+#ifndef MEMBACK_VBD_H
+#define MEMBACK_VBD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "daemon.h"
+#include "frontend.h"
+#include "target.h"
+#include "xenbus_fsm.h"
+
+struct vbd {
+	struct daemon *d;
+	struct vbd *next;
+	unsigned domid, devid;       /* the frontend's domain, the device id */
+	char name[40];               /* "vbd 3/51712" for every log line */
+	char be_path[128];
+	char fe_path[128];
+	unsigned fe_domid;
+	enum xenbus_state ours;      /* the state we last wrote */
+	bool readonly, cdrom, discard;
+	bool broken;                 /* refused: error node written, never connects */
+	struct target target;
+	struct pool_disk *disk;
+	unsigned nr_queues;
+	struct ring_queue *queues[FRONTEND_MAX_QUEUES];
+	atomic_bool fatal;           /* set by a queue worker */
+};
+
+/* A device directory appeared: read its nodes, carve its disk, advertise
+ * features, InitWait. NULL (logged) when the directory is not ready yet. */
+struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid);
+/* Something changed in xenstore: run the state machine once. */
+void vbd_refresh(struct vbd *v);
+/* A queue worker reported a protocol violation: report it and close. */
+void vbd_handle_fatal(struct vbd *v);
+/* Stop everything and free the device; `closed` writes state Closed first
+ * (daemon shutdown), `remove` deletes the backend directory (domain gone). */
+void vbd_destroy(struct vbd *v, bool closed, bool remove);
+/* Is the backend directory still there? */
+bool vbd_exists(struct vbd *v);
+
+#endif

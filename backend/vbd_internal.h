@@ -1,0 +1,20 @@
+/* Shared between the vbd_*.c files only. */
+#ifndef MEMBACK_VBD_INTERNAL_H
+#define MEMBACK_VBD_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "vbd.h"
+
+/* Log, and write "<errno> <message>" to the backend's error node. */
+void vbd_error(struct vbd *v, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Run fn in a transaction, retrying on EAGAIN. */
+typedef int (*vbd_tx_fn)(struct vbd *v, xs_transaction_t t, void *arg);
+int vbd_transaction(struct vbd *v, vbd_tx_fn fn, void *arg);
+/* sectors, info, sector-size, physical-sector-size. */
+int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t);
+int vbd_switch_state(struct vbd *v, enum xenbus_state st);
+void vbd_disconnect(struct vbd *v);
+
+#endif

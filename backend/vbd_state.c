@@ -1,0 +1,240 @@
+/* A device's xenbus states: connect, disconnect, and the refresh that
+ * drives them from the state machine in xenstore/xenbus_fsm.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stdint.h>
+#include <xen/io/blkif.h>
+
+#include "log.h"
+#include "vbd.h"
+#include "vbd_internal.h"
+#include "xs_util.h"
+
+int vbd_transaction(struct vbd *v, vbd_tx_fn fn, void *arg)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		xs_transaction_t t = xs_transaction_start(v->d->xs);
+		if (t == XBT_NULL)
+			return -errno;
+		int rc = fn(v, t, arg);
+		if (!xs_transaction_end(v->d->xs, t, rc != 0))
+			rc = rc ? rc : -errno;
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	return -EAGAIN;
+}
+
+int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t)
+{
+	struct xs_handle *xs = v->d->xs;
+	unsigned info = (v->readonly ? VDISK_READONLY : 0) | (v->cdrom ? VDISK_CDROM : 0);
+	unsigned ssize = v->target.sector_size ? v->target.sector_size : 512;
+	int rc = 0;
+
+	/* sectors are 512-byte units whatever sector-size says (upstream
+	 * blkif.h since 2024, as Linux always did). */
+	rc |= xsu_printf(xs, t, v->be_path, "sectors", "%llu",
+			 (unsigned long long)(v->target.size / 512));
+	rc |= xsu_printf(xs, t, v->be_path, "info", "%u", info);
+	rc |= xsu_printf(xs, t, v->be_path, "sector-size", "%u", ssize);
+	rc |= xsu_printf(xs, t, v->be_path, "physical-sector-size", "%u", ssize > 4096 ? ssize : 4096);
+	return rc ? -EIO : 0;
+}
+
+static int write_state(struct vbd *v, xs_transaction_t t, void *arg)
+{
+	enum xenbus_state st = *(enum xenbus_state *)arg;
+	int rc = 0;
+
+	/* Connected carries the disk's current properties with it, as
+	 * blkback's connect() does, so a frontend reads them consistently. */
+	if (st == XenbusStateConnected)
+		rc = vbd_write_disk_nodes(v, t);
+	return rc ? rc : xsu_printf(v->d->xs, t, v->be_path, "state", "%d", st);
+}
+
+int vbd_switch_state(struct vbd *v, enum xenbus_state st)
+{
+	int rc = vbd_transaction(v, write_state, &st);
+	if (rc) {
+		log_err("%s: cannot switch to %s: %s", v->name, xenbus_state_name(st),
+			strerror(-rc));
+		return rc;
+	}
+	log_info("%s: %s -> %s", v->name, xenbus_state_name(v->ours), xenbus_state_name(st));
+	v->ours = st;
+	return 0;
+}
+
+static int disk_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return pool_read(ctx, off, buf, len);
+}
+
+static int disk_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	return pool_write(ctx, off, buf, len);
+}
+
+static int disk_flush(void *ctx)
+{
+	return pool_flush(ctx);
+}
+
+static int disk_discard(void *ctx, uint64_t off, uint64_t len)
+{
+	return pool_discard(ctx, off, len);
+}
+
+static const struct ring_disk_ops pool_disk_ops = {
+	.read = disk_read,
+	.write = disk_write,
+	.flush = disk_flush,
+	.discard = disk_discard,
+};
+
+static void on_queue_fatal(void *ctx, unsigned index, const char *why)
+{
+	struct vbd *v = ctx;
+	uint64_t one = 1;
+
+	log_ratelimited(LOG_ERR, "%s: queue %u: %s", v->name, index, why);
+	atomic_store(&v->fatal, true);
+	if (write(v->d->fatal_fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERR, "%s: cannot wake the main loop", v->name);
+}
+
+static int frontend_node(void *ctx, const char *name, char *buf, size_t len)
+{
+	struct vbd *v = ctx;
+	return xsu_read(v->d->xs, XBT_NULL, v->fe_path, name, buf, len);
+}
+
+static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigned i,
+			 struct ring_queue_config *qc, char *name, size_t namelen)
+{
+	const struct daemon_config *c = &v->d->cfg;
+
+	snprintf(name, namelen, "%s: q%u", v->name, i);
+	memset(qc, 0, sizeof(*qc));
+	qc->name = name;
+	qc->index = i;
+	qc->frontend_domid = (uint16_t)v->fe_domid;
+	qc->ring_order = fr->queue[i].ring_order;
+	memcpy(qc->ring_refs, fr->queue[i].ring_refs, sizeof(qc->ring_refs));
+	qc->remote_port = fr->queue[i].event_channel;
+	qc->abi = fr->abi;
+	qc->grant_mode = c->grant_mode;
+	qc->sectors = v->target.size / 512;
+	qc->sector_size = v->target.sector_size ? v->target.sector_size : 512;
+	qc->readonly = v->readonly;
+	qc->discard = v->discard;
+	qc->max_indirect_segments = c->max_indirect_segments;
+	qc->poll_us = c->poll_us;
+	qc->ops = &pool_disk_ops;
+	qc->ops_ctx = v->disk;
+	qc->on_fatal = on_queue_fatal;
+	qc->fatal_ctx = v;
+}
+
+static int vbd_connect(struct vbd *v)
+{
+	const struct daemon_config *c = &v->d->cfg;
+	struct frontend_limits lim = { c->max_ring_order, c->max_queues };
+	struct frontend_rings fr;
+	char err[200];
+	int rc;
+
+	if (v->broken)
+		return -EINVAL; /* the reason is already in the error node */
+	rc = frontend_read_rings(frontend_node, v, &lim, &fr, err, sizeof(err));
+	if (rc) {
+		vbd_error(v, rc, "%s", err);
+		return rc;
+	}
+	atomic_store(&v->fatal, false);
+	for (unsigned i = 0; i < fr.nr_queues; i++) {
+		struct ring_queue_config qc;
+		char name[64];
+
+		queue_config(v, &fr, i, &qc, name, sizeof(name));
+		rc = ring_queue_start(&qc, &v->queues[i]);
+		if (rc) {
+			vbd_error(v, rc, "queue %u: cannot map ring %u (order %u) or bind port %u: %s",
+				  i, fr.queue[i].ring_refs[0], fr.queue[i].ring_order,
+				  fr.queue[i].event_channel, strerror(-rc));
+			vbd_disconnect(v);
+			return rc;
+		}
+		v->nr_queues = i + 1;
+	}
+	log_info("%s: connected: %u queue(s), ring order %u, protocol %s", v->name,
+		 fr.nr_queues, fr.queue[0].ring_order,
+		 fr.abi == BLKIF_ABI_X86_32 ? "x86_32-abi" :
+		 fr.abi == BLKIF_ABI_X86_64 ? "x86_64-abi" : "native");
+	return 0;
+}
+
+void vbd_disconnect(struct vbd *v)
+{
+	for (unsigned i = 0; i < v->nr_queues; i++) {
+		ring_queue_stop(v->queues[i]);
+		v->queues[i] = NULL;
+	}
+	if (v->nr_queues)
+		log_info("%s: disconnected", v->name);
+	v->nr_queues = 0;
+}
+
+static enum xenbus_state read_state(struct vbd *v, const char *dir)
+{
+	char buf[16];
+
+	if (xsu_read(v->d->xs, XBT_NULL, dir, "state", buf, sizeof(buf)))
+		return XenbusStateUnknown;
+	return xenbus_state_parse(buf);
+}
+
+void vbd_refresh(struct vbd *v)
+{
+	char buf[16];
+	struct xenbus_fsm_in in = {
+		.ours = v->ours,
+		.node = read_state(v, v->be_path),
+		.frontend = read_state(v, v->fe_path),
+		/* As Linux's xenbus_dev_is_online: absent means offline. */
+		.online = xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf,
+				   sizeof(buf)) == 0 && strcmp(buf, "1") == 0,
+		.connected = v->nr_queues > 0,
+	};
+	struct xenbus_fsm_out out = xenbus_fsm_step(&in);
+
+	if (in.node == XenbusStateClosing && v->ours != XenbusStateClosing &&
+	    v->ours != XenbusStateClosed) {
+		log_info("%s: the toolstack asks to close (frontend %s)", v->name,
+			 xenbus_state_name(in.frontend));
+		v->ours = XenbusStateClosing;
+	}
+	if (out.disconnect)
+		vbd_disconnect(v);
+	if (out.connect && vbd_connect(v)) {
+		vbd_switch_state(v, XenbusStateClosing);
+		return;
+	}
+	if (out.state >= 0 && (enum xenbus_state)out.state != v->ours)
+		vbd_switch_state(v, (enum xenbus_state)out.state);
+}
+
+void vbd_handle_fatal(struct vbd *v)
+{
+	if (!atomic_exchange(&v->fatal, false))
+		return;
+	vbd_disconnect(v);
+	vbd_error(v, EPROTO, "the frontend broke the ring protocol; closing the device");
+	vbd_switch_state(v, XenbusStateClosing);
+}

@@ -1,0 +1,38 @@
+/*
+ * Small helpers over libxenstore: read a node into a buffer or as a
+ * number, write formatted values, parse the paths of watch events.
+ * All return 0 or a negative errno.
+ */
+#ifndef MEMBACK_XS_UTIL_H
+#define MEMBACK_XS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xenstore.h>
+
+/* Read dir/name (name may be NULL) into buf, NUL-terminated.
+ * -ENOENT when absent, -E2BIG when it does not fit. */
+int xsu_read(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	     const char *name, char *buf, size_t len);
+/* Read an unsigned decimal; -EINVAL when it is not one (or > max). */
+int xsu_read_uint(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		  const char *name, uint64_t max, uint64_t *out);
+int xsu_write(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	      const char *name, const char *value);
+int xsu_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	       const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Parse a decimal number with no sign, spaces or trailing junk, <= max. */
+int parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * A watch event under <base> (e.g. "/local/domain/0/backend/vbd"):
+ * "<base>/<domid>/<devid>[/<rest>]". Fills domid, devid and rest ("" for the
+ * device directory itself). -ENOENT for the base itself or a domain
+ * directory (depth 1), -EINVAL for anything malformed.
+ */
+int backend_path_parse(const char *base, const char *path, unsigned *domid,
+		       unsigned *devid, const char **rest);
+
+#endif

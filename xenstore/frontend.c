@@ -1,0 +1,172 @@
+/* Reading and checking the frontend's connect-time nodes (include/frontend.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <stdint.h>
+#include <xen/io/protocols.h>
+
+#include "frontend.h"
+#include "xs_util.h"
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int frontend_parse_protocol(const char *s, enum blkif_abi *out)
+{
+	if (!s || !*s) {
+		*out = BLKIF_ABI_NATIVE;
+	} else if (strcmp(s, XEN_IO_PROTO_ABI_X86_64) == 0) {
+		*out = BLKIF_ABI_X86_64;
+	} else if (strcmp(s, XEN_IO_PROTO_ABI_X86_32) == 0) {
+		*out = BLKIF_ABI_X86_32;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A node that must hold a number <= max; absent gives -ENOENT. */
+static int read_uint(frontend_read_fn read, void *ctx, const char *name,
+		     uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	char buf[32];
+	int rc = read(ctx, name, buf, sizeof(buf));
+
+	if (rc == -ENOENT)
+		return fail(err, errlen, -ENOENT, "frontend node %s missing", name);
+	if (rc || parse_uint(buf, max, out))
+		return fail(err, errlen, -EINVAL, "frontend node %s is not a number <= %llu",
+			    name, (unsigned long long)max);
+	return 0;
+}
+
+static int read_ring_order(frontend_read_fn read, void *ctx, const char *dir,
+			   const struct frontend_limits *lim, unsigned *order,
+			   char *err, size_t errlen)
+{
+	char name[64];
+	uint64_t v;
+	int rc;
+
+	snprintf(name, sizeof(name), "%sring-page-order", dir);
+	rc = read_uint(read, ctx, name, UINT32_MAX, &v, err, errlen);
+	if (rc == -ENOENT) {
+		/* The older name: a page count, a power of two. */
+		snprintf(name, sizeof(name), "%snum-ring-pages", dir);
+		rc = read_uint(read, ctx, name, UINT32_MAX, &v, err, errlen);
+		if (rc == -ENOENT) {
+			*order = 0;
+			return 0;
+		}
+		if (rc)
+			return rc;
+		if (v == 0 || (v & (v - 1)))
+			return fail(err, errlen, -EINVAL, "%s=%llu is not a power of two",
+				    name, (unsigned long long)v);
+		v = (uint64_t)__builtin_ctzll(v);
+	} else if (rc) {
+		return rc;
+	}
+	if (v > lim->max_ring_order)
+		return fail(err, errlen, -EINVAL,
+			    "frontend ring order %llu is above the %u offered",
+			    (unsigned long long)v, lim->max_ring_order);
+	*order = (unsigned)v;
+	return 0;
+}
+
+/* Page i of a ring: ring-ref<i>; a one-page ring may say plain ring-ref. */
+static int read_ring_ref(frontend_read_fn read, void *ctx, const char *dir,
+			 unsigned order, unsigned i, uint64_t *v,
+			 char *err, size_t errlen)
+{
+	char name[64];
+
+	if (order == 0) {
+		snprintf(name, sizeof(name), "%sring-ref", dir);
+		int rc = read_uint(read, ctx, name, UINT32_MAX, v, err, errlen);
+		if (rc != -ENOENT)
+			return rc;
+	}
+	snprintf(name, sizeof(name), "%sring-ref%u", dir, i);
+	return read_uint(read, ctx, name, UINT32_MAX, v, err, errlen);
+}
+
+static int read_queue(frontend_read_fn read, void *ctx, const char *dir,
+		      const struct frontend_limits *lim, struct frontend_queue *q,
+		      char *err, size_t errlen)
+{
+	char name[64];
+	uint64_t v;
+	int rc = read_ring_order(read, ctx, dir, lim, &q->ring_order, err, errlen);
+
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < (1u << q->ring_order); i++) {
+		rc = read_ring_ref(read, ctx, dir, q->ring_order, i, &v, err, errlen);
+		if (rc)
+			return rc;
+		q->ring_refs[i] = (uint32_t)v;
+	}
+	snprintf(name, sizeof(name), "%sevent-channel", dir);
+	rc = read_uint(read, ctx, name, UINT32_MAX, &v, err, errlen);
+	if (rc)
+		return rc;
+	q->event_channel = (uint32_t)v;
+	return 0;
+}
+
+int frontend_read_rings(frontend_read_fn read, void *ctx,
+			const struct frontend_limits *lim,
+			struct frontend_rings *out, char *err, size_t errlen)
+{
+	char buf[64];
+	uint64_t v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = read(ctx, "protocol", buf, sizeof(buf));
+	if (rc && rc != -ENOENT)
+		return fail(err, errlen, -EINVAL, "frontend protocol unreadable");
+	if (frontend_parse_protocol(rc ? NULL : buf, &out->abi))
+		return fail(err, errlen, -EINVAL, "unknown frontend protocol \"%s\"", buf);
+
+	rc = read_uint(read, ctx, "feature-persistent", 1, &v, err, errlen);
+	if (rc == -EINVAL)
+		return rc;
+	out->persistent = rc == 0 && v == 1;
+
+	rc = read_uint(read, ctx, "multi-queue-num-queues", UINT32_MAX, &v, err, errlen);
+	if (rc == -ENOENT) {
+		out->nr_queues = 1;
+		return read_queue(read, ctx, "", lim, &out->queue[0], err, errlen);
+	}
+	if (rc)
+		return rc;
+	if (v == 0 || v > lim->max_queues || v > FRONTEND_MAX_QUEUES)
+		return fail(err, errlen, -EINVAL,
+			    "frontend asks for %llu queues; 1 to %u are offered",
+			    (unsigned long long)v, lim->max_queues);
+	out->nr_queues = (unsigned)v;
+	for (unsigned i = 0; i < out->nr_queues; i++) {
+		char dir[32];
+
+		snprintf(dir, sizeof(dir), "queue-%u/", i);
+		rc = read_queue(read, ctx, dir, lim, &out->queue[i], err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
