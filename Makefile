@@ -27,12 +27,12 @@ BINS  :=
 LIBS  :=
 TESTS :=
 # Code every program may link: logging.
-COMMON_OBJS := $(BUILD)/backend/log.o
+COMMON_OBJS := $(BUILD)/backend/log.o $(BUILD)/backend/log_syslog.o
 # Each module's objects, by file name (defined here so that every module.mk
 # can use them in prerequisites, whatever order they are included in).
 objs_of = $(patsubst %.c,$(BUILD)/%.o,$(1))
 POOL_OBJS     := $(call objs_of,$(wildcard backend/pool*.c))
-BACKEND_OBJS  := $(call objs_of,$(filter-out backend/log.c backend/pool%.c,$(wildcard backend/*.c)))
+BACKEND_OBJS  := $(call objs_of,$(filter-out backend/log.c backend/log_syslog.c backend/pool%.c,$(wildcard backend/*.c)))
 RING_OBJS     := $(call objs_of,$(wildcard ring/*.c))
 TARGET_OBJS   := $(BUILD)/xenstore/target.o
 XENSTORE_OBJS := $(call objs_of,$(filter-out xenstore/target.c,$(wildcard xenstore/*.c)))

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 
 #include "log.h"
@@ -12,6 +11,10 @@
 static enum log_level log_level = LOG_INFO;
 static bool log_to_syslog;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* In log_syslog.c: <syslog.h> defines LOG_ERR etc. as macros. */
+void log_syslog_open(const char *ident);
+void log_syslog_write(int level, const char *line);
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -35,12 +38,11 @@ void log_set_syslog(bool on, const char *ident)
 {
 	log_to_syslog = on;
 	if (on)
-		openlog(ident, LOG_PID, LOG_DAEMON);
+		log_syslog_open(ident);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	char line[1024];
 	va_list ap;
 
@@ -50,7 +52,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (log_to_syslog) {
-		syslog(prio[level], "%s", line);
+		log_syslog_write((int)level, line);
 		return;
 	}
 	struct timespec ts;

@@ -1,0 +1,261 @@
+/* Attach and detach a disk the way libxl does for
+ * `xl block-attach <dom> 'format=raw,vdev=..,backendtype=phy,script=memback,target=..'`. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "xs_util.h"
+
+struct paths {
+	char be[160], fe[160], lx[160];
+};
+
+static void make_paths(const struct attach_req *r, struct paths *p)
+{
+	snprintf(p->be, sizeof(p->be), "/local/domain/%u/backend/%s/%u/%u", r->backend_domid,
+		 r->backend_type, r->domid, r->devid);
+	snprintf(p->fe, sizeof(p->fe), "/local/domain/%u/device/vbd/%u", r->domid, r->devid);
+	snprintf(p->lx, sizeof(p->lx), "/libxl/%u/device/vbd/%u", r->domid, r->devid);
+}
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A directory with the given owner and one reader, as libxl creates them. */
+static int mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const char *path,
+		       unsigned owner, int reader)
+{
+	struct xs_permissions perms[2] = {
+		{ .id = owner, .perms = XS_PERM_NONE },
+		{ .id = reader < 0 ? 0 : (unsigned)reader, .perms = XS_PERM_READ },
+	};
+
+	if (!xs_mkdir(xs, t, path) ||
+	    !xs_set_permissions(xs, t, path, perms, reader < 0 ? 1 : 2))
+		return -errno;
+	return 0;
+}
+
+/* The backend's nodes; libxl writes the same set under /libxl/. */
+static int write_backend_nodes(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+			       const struct attach_req *r, const struct paths *p)
+{
+	int rc = 0;
+
+	rc |= xsu_write(xs, t, dir, "frontend", p->fe);
+	rc |= xsu_write(xs, t, dir, "params", r->target);
+	if (r->script)
+		rc |= xsu_write(xs, t, dir, "script", r->script);
+	rc |= xsu_printf(xs, t, dir, "frontend-id", "%u", r->domid);
+	rc |= xsu_write(xs, t, dir, "online", "1");
+	rc |= xsu_write(xs, t, dir, "removable", "0");
+	rc |= xsu_write(xs, t, dir, "bootable", "1");
+	rc |= xsu_write(xs, t, dir, "state", "1");
+	rc |= xsu_write(xs, t, dir, "dev", r->vdev);
+	rc |= xsu_write(xs, t, dir, "type", "phy");
+	rc |= xsu_write(xs, t, dir, "mode", r->readonly ? "r" : "w");
+	rc |= xsu_write(xs, t, dir, "device-type", r->cdrom ? "cdrom" : "disk");
+	rc |= xsu_write(xs, t, dir, "discard-enable", r->readonly ? "0" : "1");
+	rc |= xsu_write(xs, t, dir, "specification", "xen");
+	return rc ? -EIO : 0;
+}
+
+static int write_frontend_nodes(struct xs_handle *xs, xs_transaction_t t,
+				const struct attach_req *r, const struct paths *p)
+{
+	int rc = 0;
+
+	rc |= xsu_write(xs, t, p->fe, "backend", p->be);
+	rc |= xsu_printf(xs, t, p->fe, "backend-id", "%u", r->backend_domid);
+	rc |= xsu_write(xs, t, p->fe, "state", "1");
+	rc |= xsu_printf(xs, t, p->fe, "virtual-device", "%u", r->devid);
+	rc |= xsu_write(xs, t, p->fe, "device-type", r->cdrom ? "cdrom" : "disk");
+	rc |= xsu_write(xs, t, p->fe, "trusted", "1");
+	rc |= xsu_write(xs, t, p->fe, "protocol", r->protocol);
+	return rc ? -EIO : 0;
+}
+
+static int write_all(struct xs_handle *xs, xs_transaction_t t, const struct attach_req *r,
+		     const struct paths *p, char *err, size_t errlen)
+{
+	char buf[8];
+
+	if (xsu_read(xs, t, p->be, NULL, buf, sizeof(buf)) != -ENOENT ||
+	    xsu_read(xs, t, p->fe, NULL, buf, sizeof(buf)) != -ENOENT)
+		return fail(err, errlen, -EEXIST, "domain %u already has a device %s (%u)",
+			    r->domid, r->vdev, r->devid);
+	if (mkdir_perms(xs, t, p->be, r->backend_domid, (int)r->domid) ||
+	    write_backend_nodes(xs, t, p->be, r, p) ||
+	    mkdir_perms(xs, t, p->fe, r->domid, (int)r->backend_domid) ||
+	    write_frontend_nodes(xs, t, r, p) ||
+	    mkdir_perms(xs, t, p->lx, 0, -1) ||
+	    write_backend_nodes(xs, t, p->lx, r, p) ||
+	    xsu_write(xs, t, p->lx, "backend", p->be))
+		return fail(err, errlen, -EIO, "cannot write the device's nodes: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static int write_nodes(struct xs_handle *xs, const struct attach_req *r, const struct paths *p,
+		       char *err, size_t errlen)
+{
+	char domain[64], buf[8];
+
+	snprintf(domain, sizeof(domain), "/local/domain/%u", r->domid);
+	if (xsu_read(xs, XBT_NULL, domain, NULL, buf, sizeof(buf)))
+		return fail(err, errlen, -ENOENT, "domain %u does not exist", r->domid);
+	for (int tries = 0; tries < 50; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			return fail(err, errlen, -errno, "xenstore: %s", strerror(errno));
+		int rc = write_all(xs, t, r, p, err, errlen);
+		if (!xs_transaction_end(xs, t, rc != 0) && !rc) {
+			if (errno == EAGAIN)
+				continue;
+			return fail(err, errlen, -errno, "xenstore: %s", strerror(errno));
+		}
+		return rc;
+	}
+	return fail(err, errlen, -EAGAIN, "xenstore stays busy");
+}
+
+static void remove_nodes(struct xs_handle *xs, const struct paths *p)
+{
+	xs_rm(xs, XBT_NULL, p->fe);
+	xs_rm(xs, XBT_NULL, p->be);
+	xs_rm(xs, XBT_NULL, p->lx);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait until the backend's state is `want` (or gone, if gone_ok). */
+static int wait_state(struct xs_handle *xs, const char *be, int want, bool gone_ok,
+		      unsigned timeout_ms)
+{
+	char path[200], buf[16];
+	uint64_t end = now_ms() + timeout_ms;
+	int rc = -ETIMEDOUT;
+
+	snprintf(path, sizeof(path), "%s/state", be);
+	if (!xs_watch(xs, path, "memback-ctl"))
+		return -errno;
+	for (;;) {
+		int r = xsu_read(xs, XBT_NULL, be, "state", buf, sizeof(buf));
+		if ((r == 0 && atoi(buf) == want) || (r == -ENOENT && gone_ok)) {
+			rc = 0;
+			break;
+		}
+		uint64_t t = now_ms();
+		if (t >= end)
+			break;
+		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
+		if (poll(&pfd, 1, (int)(end - t)) > 0) {
+			char **ev;
+			while ((ev = xs_check_watch(xs)))
+				free(ev);
+		}
+	}
+	xs_unwatch(xs, path, "memback-ctl");
+	return rc;
+}
+
+static int run_script(const char *script, const char *action, const char *be)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setenv("XENBUS_PATH", be, 1);
+		setenv("XENBUS_TYPE", "vbd", 1);
+		execl(script, script, action, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int ctl_attach(struct xs_handle *xs, const struct attach_req *r, char *err, size_t errlen)
+{
+	struct paths p;
+	char msg[300];
+	int rc;
+
+	make_paths(r, &p);
+	rc = write_nodes(xs, r, &p, err, errlen);
+	if (rc)
+		return rc;
+	rc = wait_state(xs, p.be, 2, false, r->timeout_ms);
+	if (rc) {
+		fail(err, errlen, rc, "the backend did not reach InitWait in %u s (is memback running"
+		     " and serving backend type %s?)", r->timeout_ms / 1000, r->backend_type);
+		goto out;
+	}
+	if (r->script && run_script(r->script, "add", p.be)) {
+		if (xsu_read(xs, XBT_NULL, p.be, "hotplug-error", msg, sizeof(msg)) &&
+		    xsu_read(xs, XBT_NULL, p.be, "error", msg, sizeof(msg)))
+			snprintf(msg, sizeof(msg), "%s add failed", r->script);
+		rc = fail(err, errlen, -EIO, "%s", msg);
+		goto out;
+	}
+	if (xsu_read(xs, XBT_NULL, p.be, "error", msg, sizeof(msg)) == 0) {
+		rc = fail(err, errlen, -EINVAL, "%s", msg);
+		goto out;
+	}
+	return 0;
+out:
+	remove_nodes(xs, &p);
+	return rc;
+}
+
+int ctl_detach(struct xs_handle *xs, const struct attach_req *r, char *err, size_t errlen)
+{
+	struct paths p;
+	char buf[300];
+	int rc = 0;
+
+	make_paths(r, &p);
+	if (xsu_read(xs, XBT_NULL, p.be, NULL, buf, sizeof(buf)) == -ENOENT)
+		return fail(err, errlen, -ENOENT, "domain %u has no %s device %s", r->domid,
+			    r->backend_type, r->vdev);
+	if (xsu_read(xs, XBT_NULL, p.be, "script", buf, sizeof(buf)))
+		buf[0] = '\0';
+	for (int tries = 0; tries < 50; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		xsu_write(xs, t, p.be, "online", "0");
+		xsu_write(xs, t, p.be, "state", "5");
+		if (xs_transaction_end(xs, t, false) || errno != EAGAIN)
+			break;
+	}
+	if (wait_state(xs, p.be, 6, true, r->timeout_ms))
+		rc = fail(err, errlen, -ETIMEDOUT, "the backend did not close in %u s; removed anyway",
+			  r->timeout_ms / 1000);
+	if (buf[0] && run_script(buf, "remove", p.be))
+		fprintf(stderr, "memback-ctl: %s remove failed\n", buf);
+	remove_nodes(xs, &p);
+	return rc;
+}

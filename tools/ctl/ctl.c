@@ -1,0 +1,113 @@
+/* memback-ctl: attach and detach memback disks where no toolstack runs. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "vdev.h"
+#include "xs_util.h"
+
+#define DEFAULT_SCRIPT "/etc/xen/scripts/memback"
+
+static const char usage[] =
+	"usage: memback-ctl attach <domid> <vdev> <target> [--ro] [--cdrom] [--backend-type T]\n"
+	"                          [--script PATH | --no-script] [--timeout SECS]\n"
+	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
+	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "memback-ctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see memback-ctl --help)\n");
+	return 2;
+}
+
+static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
+{
+	static const struct option opts[] = {
+		{ "ro", no_argument, NULL, 'r' },
+		{ "cdrom", no_argument, NULL, 'C' },
+		{ "backend-type", required_argument, NULL, 't' },
+		{ "script", required_argument, NULL, 's' },
+		{ "no-script", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': r->readonly = true; break;
+		case 'C': r->cdrom = r->readonly = true; break;
+		case 't': r->backend_type = optarg; break;
+		case 's':
+			if (optarg[0] != '/')
+				return usage_error("--script wants an absolute path, not \"%s\"", optarg);
+			r->script = optarg;
+			break;
+		case 'n': r->script = NULL; break;
+		case 'T':
+			if (parse_uint(optarg, 3600, &v) || v == 0)
+				return usage_error("--timeout wants seconds from 1 to 3600, not \"%s\"", optarg);
+			r->timeout_ms = (unsigned)v * 1000;
+			break;
+		case ':': return usage_error("%s needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != nargs)
+		return usage_error("%s", nargs == 3 ? "attach wants <domid> <vdev> <target>"
+						    : "detach wants <domid> <vdev>");
+	if (parse_uint(argv[optind], 0x7fef, &v) || v == 0)
+		return usage_error("\"%s\" is not a guest domain id", argv[optind]);
+	r->domid = (unsigned)v;
+	r->vdev = argv[optind + 1];
+	if (vdev_to_devid(r->vdev, &r->devid))
+		return usage_error("\"%s\" is not a virtual device name (xvdb, hda, sdc, d0p1...)",
+				   r->vdev);
+	if (nargs == 3)
+		r->target = argv[optind + 2];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct attach_req r = {
+		.backend_type = "vbd",
+		.script = access(DEFAULT_SCRIPT, X_OK) == 0 ? DEFAULT_SCRIPT : NULL,
+		.protocol = "x86_64-abi",
+		.timeout_ms = 10000,
+	};
+	char err[400];
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	bool attach = strcmp(argv[1], "attach") == 0;
+	if (!attach && strcmp(argv[1], "detach") != 0)
+		return usage_error("unknown command \"%s\"", argv[1]);
+	rc = parse_common(argc - 1, argv + 1, &r, attach ? 3 : 2);
+	if (rc)
+		return rc;
+	struct xs_handle *xs = xs_open(0);
+	if (!xs) {
+		fprintf(stderr, "memback-ctl: cannot open xenstore: %s\n", strerror(errno));
+		return 1;
+	}
+	rc = attach ? ctl_attach(xs, &r, err, sizeof(err)) : ctl_detach(xs, &r, err, sizeof(err));
+	xs_close(xs);
+	if (rc) {
+		fprintf(stderr, "memback-ctl: %s %u %s: %s\n", argv[1], r.domid, r.vdev, err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,12 @@
+# memback-ctl: attach/detach as libxl does.
+CTL_OBJS := $(BUILD)/tools/ctl/ctl.o $(BUILD)/tools/ctl/attach.o $(BUILD)/tools/ctl/vdev.o \
+	$(BUILD)/xenstore/xs_util.o
+
+$(BUILD)/memback-ctl: $(CTL_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+BINS += $(BUILD)/memback-ctl
+
+$(BUILD)/tests/test_vdev: $(BUILD)/tests/ctl/test_vdev.o $(BUILD)/tools/ctl/vdev.o $(BUILD)/xenstore/xs_util.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+TESTS += $(BUILD)/tests/test_vdev
