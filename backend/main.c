@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "vbd.h"
 #include "watch.h"
@@ -86,16 +87,17 @@ static void handle_fatal(struct daemon *d)
 }
 
 /* Returns the signal that ended the loop. */
-static int run(struct daemon *d, int sfd)
+static int run(struct daemon *d, int sfd, int ctl_fd)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = xs_fileno(d->xs), .events = POLLIN },
 		{ .fd = d->fatal_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
+		{ .fd = ctl_fd, .events = POLLIN },
 	};
 
 	for (;;) {
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -109,6 +111,8 @@ static int run(struct daemon *d, int sfd)
 			handle_watches(d);
 		if (fds[1].revents & POLLIN)
 			handle_fatal(d);
+		if (fds[3].revents & POLLIN)
+			control_serve(d, ctl_fd);
 		if (fds[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo != SIGHUP)
@@ -151,7 +155,7 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct daemon d = { .fatal_fd = -1 };
 	char err[200];
-	int rc, sfd;
+	int rc, sfd, ctl_fd;
 
 	if (options_parse(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "memback: %s\n", err);
@@ -190,11 +194,18 @@ int main(int argc, char **argv)
 		log_err("cannot use xenstore: %s", strerror(-rc));
 		return 1;
 	}
+	ctl_fd = control_open(d.cfg.control_path);
+	if (ctl_fd < 0) {
+		log_err("cannot open the control socket %s: %s", d.cfg.control_path,
+			strerror(-ctl_fd));
+		return 1;
+	}
 	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
 		 (unsigned long long)(d.cfg.pool_size >> 20));
-	rc = run(&d, sfd);
+	rc = run(&d, sfd, ctl_fd);
 	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
 	shutdown_devices(&d);
+	control_close(d.cfg.control_path, ctl_fd);
 	xs_close(d.xs);
 	pool_destroy(d.pool);
 	if (o.pidfile)

@@ -46,7 +46,7 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out)
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
 		unsigned d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}

@@ -4,18 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "attach.h"
+#include "target.h"
 #include "vdev.h"
 #include "xs_util.h"
 
 #define DEFAULT_SCRIPT "/etc/xen/scripts/memback"
+#define DEFAULT_CONTROL "/run/memback/control.sock"
 
 static const char usage[] =
 	"usage: memback-ctl attach <domid> <vdev> <target> [--ro] [--cdrom] [--backend-type T]\n"
 	"                          [--script PATH | --no-script] [--timeout SECS]\n"
 	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
+	"       memback-ctl check-target <target>\n"
+	"       memback-ctl status [--json] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -77,6 +83,58 @@ static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
 	return 0;
 }
 
+/* The hotplug script's check: exit 0 if memback would accept the target. */
+static int check_target(int argc, char **argv)
+{
+	struct target t;
+	char err[200];
+
+	if (argc != 3)
+		return usage_error("%s", "check-target wants one <target>");
+	if (target_parse(argv[2], &t, err, sizeof(err))) {
+		fprintf(stderr, "memback-ctl: target \"%s\": %s\n", argv[2], err);
+		return 1;
+	}
+	printf("size=%llu sector-size=%u%s%s%s%s\n", (unsigned long long)t.size, t.sector_size,
+	       t.image[0] ? " image=" : "", t.image, t.save[0] ? " save=" : "", t.save);
+	return 0;
+}
+
+/* Ask the daemon over its control socket and print the answer. */
+static int status(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = DEFAULT_CONTROL, *req = "status\n";
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			req = "status json\n";
+		else if (!strcmp(argv[i], "--control") && i + 1 < argc)
+			path = argv[++i];
+		else
+			return usage_error("status: unexpected argument \"%s\"", argv[i]);
+	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return usage_error("--control path \"%s\" is too long", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		fprintf(stderr, "memback-ctl: cannot reach memback at %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+	return n < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct attach_req r = {
@@ -92,6 +150,10 @@ int main(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "status") == 0)
+		return status(argc, argv);
+	if (strcmp(argv[1], "check-target") == 0)
+		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;
 	if (!attach && strcmp(argv[1], "detach") != 0)
 		return usage_error("unknown command \"%s\"", argv[1]);

@@ -1,5 +1,6 @@
 # memback-ctl: attach/detach as libxl does.
 CTL_OBJS := $(BUILD)/tools/ctl/ctl.o $(BUILD)/tools/ctl/attach.o $(BUILD)/tools/ctl/vdev.o \
+	$(TARGET_OBJS) \
 	$(BUILD)/xenstore/xs_util.o
 
 $(BUILD)/memback-ctl: $(CTL_OBJS) $(COMMON_OBJS)
