@@ -46,7 +46,9 @@ struct ring_queue_config {
 	void *ops_ctx;
 	/* Called once, from the worker thread, when the frontend broke the
 	 * protocol beyond a per-request error (e.g. producer index overflow);
-	 * the worker stops serving. The device then reports and closes. */
+	 * the worker stops serving. The device then reports and closes.
+	 * It must not call ring_queue_stop itself (that joins the worker):
+	 * hand the stop to another thread. */
 	void (*on_fatal)(void *ctx, unsigned index, const char *why);
 	void *fatal_ctx;
 };
@@ -63,7 +65,11 @@ struct ring_queue_stats {
 
 struct ring_queue;
 
-/* Map the ring, bind the event channel and start the worker. */
+/* Map the ring, bind the event channel and start the worker. 0 or a
+ * negative errno: -EINVAL for values outside what ring/ supports
+ * (sector_size not a power of two in 512..4096, ring_order > RING_MAX_ORDER,
+ * max_indirect_segments > 4096), -EOPNOTSUPP for GRANT_MODE_PERSISTENT
+ * (not implemented yet), or the error of mapping/binding. */
 int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out);
 /* Stop the worker (in-flight requests are completed), unbind, unmap. */
 void ring_queue_stop(struct ring_queue *q);

@@ -1,0 +1,140 @@
+/* Guest I/O through grant copy or batched grant maps (see gio.h). */
+#include "gio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "stats.h"
+
+int gio_init(struct gio *g, enum grant_mode mode, xengnttab_handle *xgt,
+	     uint16_t domid, unsigned cap, struct ring_queue_stats *stats)
+{
+	memset(g, 0, sizeof(*g));
+	g->mode = mode;
+	g->xgt = xgt;
+	g->domid = domid;
+	g->cap = cap;
+	g->stats = stats;
+	g->ents = calloc(cap, sizeof(*g->ents));
+	g->copy = calloc(cap, sizeof(*g->copy));
+	g->refs = calloc(cap, sizeof(*g->refs));
+	if (!g->ents || !g->copy || !g->refs) {
+		gio_fini(g);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void gio_fini(struct gio *g)
+{
+	free(g->ents);
+	free(g->copy);
+	free(g->refs);
+	g->ents = NULL;
+	g->copy = NULL;
+	g->refs = NULL;
+	g->cap = g->n = 0;
+}
+
+int gio_add(struct gio *g, uint32_t gref, unsigned offset, unsigned len,
+	    void *local, bool to_guest)
+{
+	if (len == 0 || offset >= XEN_PAGE_BYTES || len > XEN_PAGE_BYTES - offset)
+		return -EINVAL;
+	if (g->n >= g->cap)
+		return -ENOSPC;
+	g->ents[g->n++] = (struct gio_ent){
+		.gref = gref, .offset = (uint16_t)offset, .len = (uint16_t)len,
+		.local = local, .to_guest = to_guest, .status = GNTST_general_error,
+	};
+	return 0;
+}
+
+static void set_status(struct gio *g, unsigned first, unsigned count, int16_t st)
+{
+	for (unsigned i = first; i < first + count; i++)
+		g->ents[i].status = st;
+}
+
+static void run_copy(struct gio *g, unsigned first, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		const struct gio_ent *e = &g->ents[first + i];
+		xengnttab_grant_copy_segment_t *s = &g->copy[i];
+		union xengnttab_copy_ptr guest = {
+			.foreign = { .ref = e->gref, .offset = e->offset, .domid = g->domid },
+		};
+
+		memset(s, 0, sizeof(*s));
+		s->len = e->len;
+		if (e->to_guest) {
+			s->source.virt = e->local;
+			s->dest = guest;
+			s->flags = GNTCOPY_dest_gref;
+		} else {
+			s->source = guest;
+			s->dest.virt = e->local;
+			s->flags = GNTCOPY_source_gref;
+		}
+		s->status = GNTST_general_error;
+	}
+	STAT_ADD(g->stats->grant_copies, 1);
+	if (xengnttab_grant_copy(g->xgt, count, g->copy) != 0) {
+		set_status(g, first, count, GNTST_general_error);
+		return;
+	}
+	for (unsigned i = 0; i < count; i++)
+		g->ents[first + i].status = g->copy[i].status;
+}
+
+static void run_map(struct gio *g, unsigned first, unsigned count)
+{
+	bool to_guest = g->ents[first].to_guest;
+	uint8_t *pages;
+
+	for (unsigned i = 0; i < count; i++) {
+		if (g->ents[first + i].to_guest != to_guest) {
+			set_status(g, first, count, GNTST_general_error);
+			return;
+		}
+		g->refs[i] = g->ents[first + i].gref;
+	}
+	STAT_ADD(g->stats->grant_maps, 1);
+	pages = xengnttab_map_domain_grant_refs(g->xgt, count, g->domid, g->refs,
+						to_guest ? PROT_READ | PROT_WRITE : PROT_READ);
+	if (!pages) {
+		set_status(g, first, count, GNTST_general_error);
+		return;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		struct gio_ent *e = &g->ents[first + i];
+		uint8_t *guest = pages + (size_t)i * XEN_PAGE_BYTES + e->offset;
+
+		if (e->to_guest)
+			memcpy(guest, e->local, e->len);
+		else
+			memcpy(e->local, guest, e->len);
+		e->status = GNTST_okay;
+	}
+	STAT_ADD(g->stats->grant_unmaps, 1);
+	xengnttab_unmap(g->xgt, pages, count);
+}
+
+void gio_run(struct gio *g, unsigned first, unsigned count)
+{
+	if (count == 0 || first > g->n || count > g->n - first)
+		return;
+	if (g->mode == GRANT_MODE_MAP)
+		run_map(g, first, count);
+	else
+		run_copy(g, first, count);
+}
+
+bool gio_all_ok(const struct gio *g, unsigned first, unsigned count)
+{
+	for (unsigned i = first; i < first + count && i < g->n; i++)
+		if (g->ents[i].status != GNTST_okay)
+			return false;
+	return true;
+}

@@ -1,0 +1,249 @@
+/*
+ * A queue's lifecycle: check the negotiated values, map the ring, bind the
+ * event channel, preallocate everything a pass needs, start the worker; and
+ * the reverse. Nothing is allocated after start.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "queue_priv.h"
+#include "stats.h"
+
+/* Requests' worth of segments one pass may hold (bounce = that many pages). */
+#define PASS_REQUESTS 32u
+
+static int check_config(const struct ring_queue_config *cfg)
+{
+	unsigned ss = cfg->sector_size;
+
+	if (cfg->ring_order > RING_MAX_ORDER || !cfg->ops || !cfg->ops->read ||
+	    !cfg->ops->write || (cfg->discard && !cfg->ops->discard))
+		return -EINVAL;
+	if (ss < 512 || ss > XEN_PAGE_BYTES || (ss & (ss - 1)))
+		return -EINVAL;
+	if (cfg->sectors > (UINT64_MAX >> SECTOR_SHIFT) ||
+	    cfg->max_indirect_segments > MAX_INDIRECT_SEGMENTS)
+		return -EINVAL;
+	if (cfg->abi > BLKIF_ABI_X86_64)
+		return -EINVAL;
+	if (cfg->grant_mode != GRANT_MODE_COPY && cfg->grant_mode != GRANT_MODE_MAP)
+		return -EOPNOTSUPP; /* persistent grants: not yet */
+	return 0;
+}
+
+static int map_ring(struct ring_queue *q)
+{
+	q->nr_ring_pages = 1u << q->cfg.ring_order;
+	errno = 0;
+	q->ring_pages = xengnttab_map_domain_grant_refs(q->xgt, q->nr_ring_pages,
+							q->cfg.frontend_domid,
+							q->cfg.ring_refs,
+							PROT_READ | PROT_WRITE);
+	if (!q->ring_pages) {
+		int err = errno ? -errno : -EIO;
+
+		log_err("%s: cannot map ring: %s", q->name, strerror(-err));
+		return err;
+	}
+	blkif_back_init(&q->back, q->cfg.abi, q->ring_pages,
+			(size_t)q->nr_ring_pages * XEN_PAGE_BYTES);
+	return 0;
+}
+
+static int bind_evtchn(struct ring_queue *q)
+{
+	xenevtchn_port_or_error_t port;
+
+	errno = 0;
+	port = xenevtchn_bind_interdomain(q->xce, q->cfg.frontend_domid,
+					  q->cfg.remote_port);
+	if (port < 0) {
+		int err = errno ? -errno : -EIO;
+
+		log_err("%s: cannot bind event channel %u: %s", q->name,
+			q->cfg.remote_port, strerror(-err));
+		return err;
+	}
+	q->port = (evtchn_port_t)port;
+	q->port_bound = true;
+	return 0;
+}
+
+static void *alloc_pages(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int alloc_pass(struct ring_queue *q)
+{
+	unsigned per_pass = q->nr_slots < PASS_REQUESTS ? q->nr_slots : PASS_REQUESTS;
+
+	q->max_req_segs = q->cfg.max_indirect_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST
+				  ? q->cfg.max_indirect_segments
+				  : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	q->seg_cap = per_pass * BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	if (q->seg_cap < q->max_req_segs)
+		q->seg_cap = q->max_req_segs;
+	q->bounce_bytes = (size_t)q->seg_cap * XEN_PAGE_BYTES;
+	q->slots = calloc(q->nr_slots, sizeof(*q->slots));
+	q->segs = calloc(q->seg_cap, sizeof(*q->segs));
+	q->bounce = alloc_pages(q->bounce_bytes);
+	if (q->cfg.max_indirect_segments)
+		q->indirect = alloc_pages((size_t)BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
+					  XEN_PAGE_BYTES);
+	if (!q->slots || !q->segs || !q->bounce ||
+	    (q->cfg.max_indirect_segments && !q->indirect))
+		return -ENOMEM;
+	return gio_init(&q->gio, q->cfg.grant_mode, q->xgt, q->cfg.frontend_domid,
+			q->seg_cap > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
+				? q->seg_cap : BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
+			&q->stats);
+}
+
+static int open_handles(struct ring_queue *q)
+{
+	q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->stop_fd < 0)
+		return -errno;
+	errno = 0;
+	q->xgt = xengnttab_open(NULL, 0);
+	if (!q->xgt)
+		return errno ? -errno : -EIO;
+	errno = 0;
+	q->xce = xenevtchn_open(NULL, 0);
+	if (!q->xce)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out)
+{
+	struct ring_queue *q;
+	int rc = check_config(cfg);
+
+	if (rc < 0)
+		return rc;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->cfg = *cfg;
+	q->stop_fd = -1;
+	snprintf(q->name, sizeof(q->name), "%s: q%u", cfg->name ? cfg->name : "vbd",
+		 cfg->index);
+	q->cfg.name = q->name;
+	q->sectors = cfg->sectors;
+	rc = open_handles(q);
+	if (rc < 0)
+		goto out;
+	rc = map_ring(q);
+	if (rc < 0)
+		goto out;
+	q->nr_slots = blkif_back_size(&q->back);
+	rc = alloc_pass(q);
+	if (rc < 0)
+		goto out;
+	rc = bind_evtchn(q);
+out:
+	if (rc < 0) {
+		ring_queue_close(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}
+
+void ring_queue_close(struct ring_queue *q)
+{
+	if (q->port_bound)
+		xenevtchn_unbind(q->xce, q->port);
+	if (q->xce)
+		xenevtchn_close(q->xce);
+	if (q->ring_pages)
+		xengnttab_unmap(q->xgt, q->ring_pages, q->nr_ring_pages);
+	if (q->xgt)
+		xengnttab_close(q->xgt);
+	gio_fini(&q->gio);
+	if (q->bounce)
+		munmap(q->bounce, q->bounce_bytes);
+	if (q->indirect)
+		munmap(q->indirect, (size_t)BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
+					    XEN_PAGE_BYTES);
+	free(q->segs);
+	free(q->slots);
+	if (q->stop_fd >= 0)
+		close(q->stop_fd);
+	free(q);
+}
+
+int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out)
+{
+	struct ring_queue *q;
+	int rc = ring_queue_open(cfg, &q);
+
+	if (rc < 0)
+		return rc;
+	rc = -pthread_create(&q->thread, NULL, ring_queue_worker, q);
+	if (rc < 0) {
+		log_err("%s: cannot start worker: %s", q->name, strerror(-rc));
+		ring_queue_close(q);
+		return rc;
+	}
+	q->thread_started = true;
+	log_info("%s: serving %u-page ring (%u slots, %s grants)", q->name,
+		 q->nr_ring_pages, q->nr_slots,
+		 q->cfg.grant_mode == GRANT_MODE_MAP ? "mapped" : "copied");
+	*out = q;
+	return 0;
+}
+
+void ring_queue_stop(struct ring_queue *q)
+{
+	uint64_t one = 1;
+
+	if (!q)
+		return;
+	if (q->thread_started) {
+		__atomic_store_n(&q->stopping, true, __ATOMIC_RELEASE);
+		if (write(q->stop_fd, &one, sizeof(one)) < 0)
+			log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
+		pthread_join(q->thread, NULL);
+	}
+	ring_queue_close(q);
+}
+
+void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
+{
+	const struct ring_queue_stats *s = &q->stats;
+
+	*st = (struct ring_queue_stats){
+		.reqs_read = STAT_GET(s->reqs_read),
+		.reqs_write = STAT_GET(s->reqs_write),
+		.reqs_flush = STAT_GET(s->reqs_flush),
+		.reqs_discard = STAT_GET(s->reqs_discard),
+		.reqs_other = STAT_GET(s->reqs_other),
+		.segments = STAT_GET(s->segments),
+		.errors = STAT_GET(s->errors),
+		.bytes_read = STAT_GET(s->bytes_read),
+		.bytes_written = STAT_GET(s->bytes_written),
+		.kicks = STAT_GET(s->kicks),
+		.notifies = STAT_GET(s->notifies),
+		.grant_maps = STAT_GET(s->grant_maps),
+		.grant_unmaps = STAT_GET(s->grant_unmaps),
+		.grant_copies = STAT_GET(s->grant_copies),
+	};
+}
+
+void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors)
+{
+	if (sectors > (UINT64_MAX >> SECTOR_SHIFT))
+		sectors = UINT64_MAX >> SECTOR_SHIFT;
+	__atomic_store_n(&q->sectors, sectors, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,14 @@
+# tests/ring/: unit tests of ring/ and its worker against stub Xen libraries.
+RING_PURE_OBJS := $(BUILD)/ring/blkif_abi.o $(BUILD)/ring/validate.o
+
+$(BUILD)/tests/test_ring_abi: $(BUILD)/tests/ring/test_ring_abi.o $(RING_PURE_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# The worker links the stubs in place of -lxengnttab -lxenevtchn.
+$(BUILD)/tests/test_ring_queue: $(BUILD)/tests/ring/test_ring_queue.o \
+		$(BUILD)/tests/ring/xen_stub.o $(RING_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/test_ring_abi $(BUILD)/tests/test_ring_queue
