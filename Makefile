@@ -48,6 +48,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Prerequisites may name another module's variables as $$(VAR), whatever the
+# include order.
+.SECONDEXPANSION:
 include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 
 all: $(BINS) $(LIBS) $(TESTS)
