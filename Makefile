@@ -72,6 +72,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tools/demo.sh
 
+# The daemon, memback-ctl, the hotplug script where xl looks for it, man pages.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/xen/scripts $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/memback $(BUILD)/memback-ctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 tools/hotplug/memback $(DESTDIR)/etc/xen/scripts/memback
+	install -m 0644 backend/memback.8 tools/ctl/memback-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
 clean:
 	rm -rf build build-asan
 

@@ -62,71 +62,123 @@ void control_close(const char *path, int listen_fd)
 	unlink(path);
 }
 
-static void report_text(struct daemon *d, FILE *out)
+static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
 {
-	struct pool_stats ps;
+	struct ring_queue_stats qs;
 
-	pool_get_stats(d->pool, &ps);
-	fprintf(out, "pool: size %llu MiB, reserved %llu MiB, used %llu MiB, %llu disks, "
-		"%llu allocation failures%s\n",
-		(unsigned long long)(ps.size >> 20), (unsigned long long)(ps.reserved >> 20),
-		(unsigned long long)(ps.used >> 20), (unsigned long long)ps.disks,
-		(unsigned long long)ps.alloc_failures, d->cfg.overcommit ? ", overcommit" : "");
-	for (struct vbd *v = d->vbds; v; v = v->next) {
-		struct pool_disk_stats ds = { 0 };
-		struct ring_queue_stats qs, sum = { 0 };
-		if (v->disk)
-			pool_disk_get_stats(v->disk, &ds);
-		for (unsigned i = 0; i < v->nr_queues; i++) {
-			if (!v->queues[i])
-				continue;
-			ring_queue_get_stats(v->queues[i], &qs);
-			sum.reqs_read += qs.reqs_read;
-			sum.reqs_write += qs.reqs_write;
-			sum.errors += qs.errors;
-			sum.bytes_read += qs.bytes_read;
-			sum.bytes_written += qs.bytes_written;
-		}
-		fprintf(out, "%s: %s, %s%s, size %llu MiB, used %llu MiB, %u queues, "
-			"%llu reads %llu writes %llu errors, %llu MiB read %llu MiB written\n",
-			v->name, xenbus_state_name(v->ours), v->readonly ? "ro" : "rw",
-			v->broken ? " (refused)" : "", (unsigned long long)(ds.size >> 20),
-			(unsigned long long)(ds.used >> 20), v->nr_queues,
-			(unsigned long long)sum.reqs_read, (unsigned long long)sum.reqs_write,
-			(unsigned long long)sum.errors, (unsigned long long)(sum.bytes_read >> 20),
-			(unsigned long long)(sum.bytes_written >> 20));
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned i = 0; i < v->nr_queues; i++) {
+		if (!v->queues[i])
+			continue;
+		ring_queue_get_stats(v->queues[i], &qs);
+		sum->reqs_read += qs.reqs_read;
+		sum->reqs_write += qs.reqs_write;
+		sum->reqs_flush += qs.reqs_flush;
+		sum->reqs_discard += qs.reqs_discard;
+		sum->errors += qs.errors;
+		sum->bytes_read += qs.bytes_read;
+		sum->bytes_written += qs.bytes_written;
+		sum->kicks += qs.kicks;
+		sum->notifies += qs.notifies;
 	}
 }
 
-static void report_json(struct daemon *d, FILE *out)
+#define U(x) ((unsigned long long)(x))
+
+static void report_pool(struct daemon *d, FILE *out, bool json)
 {
 	struct pool_stats ps;
-	const char *sep = "";
 
 	pool_get_stats(d->pool, &ps);
-	fprintf(out, "{\"pool\":{\"size\":%llu,\"reserved\":%llu,\"used\":%llu,\"disks\":%llu,"
-		"\"alloc_failures\":%llu},\"devices\":[",
-		(unsigned long long)ps.size, (unsigned long long)ps.reserved,
-		(unsigned long long)ps.used, (unsigned long long)ps.disks,
-		(unsigned long long)ps.alloc_failures);
+	fprintf(out, json ? "{\"size\":%llu,\"reserved\":%llu,\"used\":%llu,\"disks\":%llu,"
+			    "\"alloc_failures\":%llu,\"overcommit\":%s}\n"
+			  : "pool: size %llu, reserved %llu, used %llu bytes; %llu disks; "
+			    "%llu allocation failures; overcommit %s\n",
+		U(ps.size), U(ps.reserved), U(ps.used), U(ps.disks), U(ps.alloc_failures),
+		d->cfg.overcommit ? (json ? "true" : "on") : (json ? "false" : "off"));
+}
+
+static void report_list(struct daemon *d, FILE *out, bool json)
+{
+	const char *sep = "";
+
+	if (json)
+		fputc('[', out);
 	for (struct vbd *v = d->vbds; v; v = v->next, sep = ",") {
 		struct pool_disk_stats ds = { 0 };
 		if (v->disk)
 			pool_disk_get_stats(v->disk, &ds);
-		fprintf(out, "%s{\"domid\":%u,\"devid\":%u,\"state\":%d,\"readonly\":%s,"
-			"\"size\":%llu,\"used\":%llu,\"queues\":%u}",
-			sep, v->domid, v->devid, (int)v->ours, v->readonly ? "true" : "false",
-			(unsigned long long)ds.size, (unsigned long long)ds.used, v->nr_queues);
+		fprintf(out, json ? "%s{\"domid\":%u,\"devid\":%u,\"state\":\"%s\",\"mode\":\"%s\","
+				    "\"refused\":%s,\"size\":%llu,\"used\":%llu,\"queues\":%u}"
+				  : "%svbd %u/%u: %s, %s%s, size %llu, used %llu bytes, %u queues\n",
+			json ? sep : "", v->domid, v->devid, xenbus_state_name(v->ours),
+			v->readonly ? "ro" : "rw",
+			json ? (v->broken ? "true" : "false") : (v->broken ? ", refused" : ""),
+			U(ds.size), U(ds.used), v->nr_queues);
 	}
-	fprintf(out, "]}\n");
+	if (json)
+		fputs("]\n", out);
 }
 
-void control_report(struct daemon *d, FILE *out, int json)
+static void report_stats(struct daemon *d, FILE *out, bool json)
 {
+	const char *sep = "";
+
 	if (json)
-		report_json(d, out);
+		fputc('[', out);
+	for (struct vbd *v = d->vbds; v; v = v->next, sep = ",") {
+		struct ring_queue_stats s;
+		sum_queues(v, &s);
+		fprintf(out, json ? "%s{\"domid\":%u,\"devid\":%u,\"reads\":%llu,\"writes\":%llu,"
+				    "\"flushes\":%llu,\"discards\":%llu,\"errors\":%llu,"
+				    "\"bytes_read\":%llu,\"bytes_written\":%llu,\"kicks\":%llu,"
+				    "\"notifies\":%llu}"
+				  : "%svbd %u/%u: %llu reads, %llu writes, %llu flushes, %llu discards, "
+				    "%llu errors; %llu bytes read, %llu written; %llu kicks, "
+				    "%llu notifies\n",
+			json ? sep : "", v->domid, v->devid, U(s.reqs_read), U(s.reqs_write),
+			U(s.reqs_flush), U(s.reqs_discard), U(s.errors), U(s.bytes_read),
+			U(s.bytes_written), U(s.kicks), U(s.notifies));
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+int control_report(struct daemon *d, FILE *out, const char *req)
+{
+	char what[16];
+	bool json = false;
+
+	if (sscanf(req, "%15s", what) != 1)
+		return -EINVAL;
+	if (strcmp(req, what) != 0) {
+		if (strcmp(req + strlen(what), " json") != 0)
+			return -EINVAL;
+		json = true;
+	}
+	if (!strcmp(what, "pool"))
+		report_pool(d, out, json);
+	else if (!strcmp(what, "list"))
+		report_list(d, out, json);
+	else if (!strcmp(what, "stats"))
+		report_stats(d, out, json);
 	else
-		report_text(d, out);
+		return -EINVAL;
+	return 0;
+}
+
+/* Only root and the daemon's own user may ask (the socket is 0600 too). */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	log_ratelimited(LOG_WARN, "control: refused a request from uid %u", (unsigned)cred.uid);
+	return false;
 }
 
 /* The peer has 1 s to send its request line; the daemon never blocks
@@ -159,6 +211,10 @@ void control_serve(struct daemon *d, int listen_fd)
 
 	if (fd < 0)
 		return;
+	if (!peer_allowed(fd)) {
+		close(fd);
+		return;
+	}
 	struct timeval tv = { .tv_sec = 1 };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (read_request(fd, req, sizeof(req))) {
@@ -170,11 +226,8 @@ void control_serve(struct daemon *d, int listen_fd)
 		close(fd);
 		return;
 	}
-	if (!strcmp(req, "status"))
-		control_report(d, out, 0);
-	else if (!strcmp(req, "status json"))
-		control_report(d, out, 1);
-	else
-		fprintf(out, "error: unknown request \"%s\" (status, status json)\n", req);
+	if (control_report(d, out, req))
+		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after any)\n",
+			req);
 	fclose(out);
 }

@@ -13,7 +13,8 @@ int control_open(const char *path);
 /* Accept one connection on the listening fd and answer it. */
 void control_serve(struct daemon *d, int listen_fd);
 void control_close(const char *path, int listen_fd);
-/* The status report, as `memback-ctl status` prints it (JSON when json). */
-void control_report(struct daemon *d, FILE *out, int json);
+/* Answer one request: "list", "stats" or "pool", each optionally followed
+ * by " json". -EINVAL for anything else. */
+int control_report(struct daemon *d, FILE *out, const char *req);
 
 #endif

@@ -120,7 +120,7 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 {
 	const struct daemon_config *c = &v->d->cfg;
 
-	snprintf(name, namelen, "%s: q%u", v->name, i);
+	snprintf(name, namelen, "%s", v->name); /* ring/ appends ": q<i>" */
 	memset(qc, 0, sizeof(*qc));
 	qc->name = name;
 	qc->index = i;
@@ -226,7 +226,9 @@ void vbd_refresh(struct vbd *v)
 		vbd_switch_state(v, XenbusStateClosing);
 		return;
 	}
-	if (out.state >= 0 && (enum xenbus_state)out.state != v->ours)
+	/* Also rewrite a state the toolstack wrote over ours. */
+	if (out.state >= 0 && ((enum xenbus_state)out.state != v->ours ||
+			       (enum xenbus_state)out.state != in.node))
 		vbd_switch_state(v, (enum xenbus_state)out.state);
 }
 

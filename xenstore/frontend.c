@@ -104,16 +104,15 @@ static int read_ring_ref(frontend_read_fn read, void *ctx, const char *dir,
 	return read_uint(read, ctx, name, UINT32_MAX, v, err, errlen);
 }
 
-static int read_queue(frontend_read_fn read, void *ctx, const char *dir,
-		      const struct frontend_limits *lim, struct frontend_queue *q,
-		      char *err, size_t errlen)
+/* One queue's rings; the order is the device's (top-level) one. */
+static int read_queue(frontend_read_fn read, void *ctx, const char *dir, unsigned order,
+		      struct frontend_queue *q, char *err, size_t errlen)
 {
 	char name[64];
 	uint64_t v;
-	int rc = read_ring_order(read, ctx, dir, lim, &q->ring_order, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
+	q->ring_order = order;
 	for (unsigned i = 0; i < (1u << q->ring_order); i++) {
 		rc = read_ring_ref(read, ctx, dir, q->ring_order, i, &v, err, errlen);
 		if (rc)
@@ -148,10 +147,16 @@ int frontend_read_rings(frontend_read_fn read, void *ctx,
 		return rc;
 	out->persistent = rc == 0 && v == 1;
 
+	/* As blkif.h and both Linux drivers: ring-page-order sits at the
+	 * top level and applies to every queue. */
+	unsigned order = 0;
+	rc = read_ring_order(read, ctx, "", lim, &order, err, errlen);
+	if (rc)
+		return rc;
 	rc = read_uint(read, ctx, "multi-queue-num-queues", UINT32_MAX, &v, err, errlen);
 	if (rc == -ENOENT) {
 		out->nr_queues = 1;
-		return read_queue(read, ctx, "", lim, &out->queue[0], err, errlen);
+		return read_queue(read, ctx, "", order, &out->queue[0], err, errlen);
 	}
 	if (rc)
 		return rc;
@@ -164,7 +169,7 @@ int frontend_read_rings(frontend_read_fn read, void *ctx,
 		char dir[32];
 
 		snprintf(dir, sizeof(dir), "queue-%u/", i);
-		rc = read_queue(read, ctx, dir, lim, &out->queue[i], err, errlen);
+		rc = read_queue(read, ctx, dir, order, &out->queue[i], err, errlen);
 		if (rc)
 			return rc;
 	}

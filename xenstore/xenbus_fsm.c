@@ -15,8 +15,13 @@ static struct xenbus_fsm_out step_detach(const struct xenbus_fsm_in *in)
 {
 	struct xenbus_fsm_out out = { .state = -1 };
 
-	if (in->ours == XenbusStateClosed)
+	/* Already Closed (the frontend left first): the toolstack wrote
+	 * Closing over our state and waits to read Closed there again. */
+	if (in->ours == XenbusStateClosed) {
+		if (in->node != XenbusStateClosed)
+			out.state = XenbusStateClosed;
 		return out;
+	}
 	/* A live frontend finishes its in-flight I/O and closes first; only
 	 * then do we drop the rings (as blkback does: it waits for Closed). */
 	if (in->connected && frontend_is_live(in->frontend)) {

@@ -137,6 +137,24 @@ TEST(multi_queue)
 	EXPECT_EQ(fr.queue[1].event_channel, 4);
 }
 
+/* blkif.h: ring-page-order is a top-level node shared by every queue;
+ * the queues' ring-ref<N> follow it. */
+TEST(multi_queue_multi_page_order_is_top_level)
+{
+	const char *kv[] = { "ring-page-order", "1", "multi-queue-num-queues", "2",
+			     "queue-0/ring-ref0", "20", "queue-0/ring-ref1", "21",
+			     "queue-0/event-channel", "3",
+			     "queue-1/ring-ref0", "30", "queue-1/ring-ref1", "31",
+			     "queue-1/event-channel", "4", NULL };
+	struct frontend_rings fr;
+	char err[200];
+	EXPECT_EQ(negotiate(kv, &fr, err), 0);
+	EXPECT_EQ(fr.nr_queues, 2);
+	EXPECT_EQ(fr.queue[0].ring_order, 1);
+	EXPECT_EQ(fr.queue[1].ring_order, 1);
+	EXPECT_EQ(fr.queue[1].ring_refs[1], 31);
+}
+
 TEST(queue_count_bounded)
 {
 	const char *zero[] = { "multi-queue-num-queues", "0", NULL };
@@ -225,6 +243,7 @@ int main(void)
 	RUN(missing_ring_ref_refused);
 	RUN(junk_numbers_refused);
 	RUN(multi_queue);
+	RUN(multi_queue_multi_page_order_is_top_level);
 	RUN(queue_count_bounded);
 	RUN(backend_paths);
 	RUN(command_line);

@@ -143,6 +143,17 @@ TEST(closed_is_final_when_offline)
 	}
 }
 
+/* The frontend closed first; then libxl writes Closing over our Closed
+ * and waits for Closed: we must write it again. */
+TEST(detach_after_frontend_closed_rewrites_closed)
+{
+	struct xenbus_fsm_out o = step(X, 5, X, false, false);
+	EXPECT(!o.connect && !o.disconnect);
+	EXPECT_EQ(o.state, X);
+	o = step(X, 5, U, false, false);
+	EXPECT_EQ(o.state, X);
+}
+
 TEST(state_parse)
 {
 	EXPECT_EQ(xenbus_state_parse("4"), C);
@@ -173,6 +184,7 @@ int main(void)
 	RUN(frontend_absent_before_connect_is_not_an_error);
 	RUN(closing_backend_does_not_reconnect);
 	RUN(closed_is_final_when_offline);
+	RUN(detach_after_frontend_closed_rewrites_closed);
 	RUN(state_parse);
 	return UNIT_RESULT();
 }

@@ -216,11 +216,41 @@ static int tx_apply_overrides(struct blkfront *bf, xs_transaction_t t)
 	return 0;
 }
 
+/* What an earlier connection of this device published and this one may
+ * not (another queue count or ring order): the backend must not see it. */
+static int tx_remove_stale(struct blkfront *bf, xs_transaction_t t)
+{
+	static const char *const names[] = { "multi-queue-num-queues", "ring-page-order",
+					      "num-ring-pages", "ring-ref", "event-channel" };
+	char path[256];
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", bf->devdir, names[i]);
+		if (!xs_rm(bf->xs, t, path) && errno != ENOENT)
+			return -errno;
+	}
+	for (unsigned i = 0; i < BF_NODES_MAX_PAGES; i++) {
+		snprintf(path, sizeof(path), "%s/ring-ref%u", bf->devdir, i);
+		if (!xs_rm(bf->xs, t, path) && errno != ENOENT)
+			return -errno;
+	}
+	for (unsigned i = 0; i < BF_NODES_MAX_QUEUES; i++) {
+		snprintf(path, sizeof(path), "%s/queue-%u", bf->devdir, i);
+		if (!xs_rm(bf->xs, t, path) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
 static int tx_write_all(struct blkfront *bf, xs_transaction_t t,
 			const struct bf_node *nodes, unsigned count)
 {
+	int rc = tx_remove_stale(bf, t);
+
+	if (rc)
+		return rc;
 	for (unsigned i = 0; i < count; i++) {
-		int rc = tx_write(bf, t, &nodes[i]);
+		rc = tx_write(bf, t, &nodes[i]);
 
 		if (rc)
 			return rc;

@@ -1,6 +1,7 @@
 /* memback-ctl: attach and detach memback disks where no toolstack runs. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const char usage[] =
 	"                          [--script PATH | --no-script] [--timeout SECS]\n"
 	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
 	"       memback-ctl check-target <target>\n"
-	"       memback-ctl status [--json] [--control PATH]\n"
+	"       memback-ctl list|stats|pool [--json] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -101,22 +102,24 @@ static int check_target(int argc, char **argv)
 }
 
 /* Ask the daemon over its control socket and print the answer. */
-static int status(int argc, char **argv)
+static int ask_daemon(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = DEFAULT_CONTROL, *req = "status\n";
-	char buf[4096];
+	const char *path = DEFAULT_CONTROL;
+	char buf[4096], req[32];
+	bool json = false;
 	ssize_t n;
 	int fd;
 
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
-			req = "status json\n";
+			json = true;
 		else if (!strcmp(argv[i], "--control") && i + 1 < argc)
 			path = argv[++i];
 		else
-			return usage_error("status: unexpected argument \"%s\"", argv[i]);
+			return usage_error("unexpected argument \"%s\"", argv[i]);
 	}
+	snprintf(req, sizeof(req), "%s%s\n", argv[1], json ? " json" : "");
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return usage_error("--control path \"%s\" is too long", path);
 	strcpy(sa.sun_path, path);
@@ -150,8 +153,8 @@ int main(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (strcmp(argv[1], "status") == 0)
-		return status(argc, argv);
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stats") || !strcmp(argv[1], "pool"))
+		return ask_daemon(argc, argv);
 	if (strcmp(argv[1], "check-target") == 0)
 		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;

@@ -1,0 +1,72 @@
+# Helpers for the end-to-end tests: the shipped memback binary on the
+# simulated host (tests/lib/sim.sh), disks attached with memback-ctl as
+# `xl block-attach` does, guests driven by build/tests/guest_io.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
+
+MB_PID=
+MB_LOG=
+
+# mb_start [memback options...]: start the daemon in the foreground (as a
+# child) on the simulated host, with the simulated Xen libraries first.
+mb_start() {
+	MB_LOG="$SIM_DIR/memback.log"
+	"$SIM_BUILD/memback" -f --pidfile "$SIM_DIR/memback.pid" \
+		-c "$SIM_DIR/memback.sock" "$@" >>"$MB_LOG" 2>&1 &
+	MB_PID=$!
+	sim_track_pid "$MB_PID"
+	# Ready once it watches the backend directory: give it a moment to
+	# register; attach waits for InitWait anyway.
+	for _ in $(seq 100); do
+		[ -s "$SIM_DIR/memback.pid" ] && return 0
+		kill -0 "$MB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "memback did not start; its log:" >&2
+	cat "$MB_LOG" >&2
+	return 1
+}
+
+# mb_stop: SIGTERM, and the daemon's exit status (0 expected).
+mb_stop() {
+	[ -n "$MB_PID" ] || return 0
+	kill -TERM "$MB_PID" 2>/dev/null
+	wait "$MB_PID"
+	local rc=$?
+	MB_PID=
+	return $rc
+}
+
+mb_alive() { [ -n "$MB_PID" ] && kill -0 "$MB_PID" 2>/dev/null; }
+
+# attach DOMID VDEV TARGET [options]: memback-ctl as the toolstack would.
+attach() { "$SIM_BUILD/memback-ctl" attach --no-script --timeout 10 "$@"; }
+detach() { "$SIM_BUILD/memback-ctl" detach --timeout 10 "$@"; }
+
+# guest DOMID SCENARIO DEVID [SEED]: run guest_io inside the guest; its
+# PASS/FAIL lines go to our stdout. Returns guest_io's status.
+guest() {
+	local dom=$1
+	shift
+	sim_as_domain "$dom" "$SIM_BUILD/tests/guest_io" "$@" || SIM_FAILED=1
+}
+
+be_path() { echo "/local/domain/0/backend/vbd/$1/$2"; }
+fe_path() { echo "/local/domain/$1/device/vbd/$2"; }
+
+# wait_node PATH VALUE [SECONDS]: until xenstore PATH reads VALUE.
+wait_node() {
+	local i
+	for i in $(seq $((${3:-10} * 20))); do
+		[ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# check NAME COMMAND...: PASS if the command succeeds, else FAIL.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+}

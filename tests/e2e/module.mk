@@ -1,0 +1,10 @@
+# End-to-end tests: the real memback binary on the simulated host.
+$(BUILD)/tests/guest_io: $(BUILD)/tests/e2e/guest_io.o $$(BLKFRONT_OBJS) $(BUILD)/xenstore/xs_util.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) -lm
+$(BUILD)/tests/e2e/guest_io.o: CFLAGS += -D__XEN_TOOLS__=1 -Itools/blkfront
+BINS += $(BUILD)/tests/guest_io
+# The scripts run the shipped binaries: memback, memback-ctl, xensim, the
+# simulated Xen libraries and guest_io.
+E2E_TESTS := tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh
+TESTS += $(E2E_TESTS)

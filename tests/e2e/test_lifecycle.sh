@@ -1,0 +1,58 @@
+#!/bin/bash
+# End to end: attach errors, read-only disks, guests that die, a frontend
+# that breaks the ring protocol, pool exhaustion. Whatever one guest does,
+# the daemon keeps serving the others.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/e2e/lib.sh
+
+XVDB=51728 XVDC=51744 XVDD=51760
+sim_start
+# 96 MiB of pool, overcommitted: disks may promise more than it holds.
+mb_start --pool-size 96M --overcommit
+good=$(sim_domain_create good)
+bad=$(sim_domain_create bad)
+check attach_good attach "$good" xvdb size=32M
+guest "$good" fill $XVDB 3
+
+# A target the daemon cannot serve: memback reports it in the error node,
+# memback-ctl prints it in one line, fails and leaves no node behind.
+msg=$(attach "$bad" xvdb 'size=12Q' 2>&1)
+rc=$?
+if [ $rc != 0 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && [[ "$msg" == *size* ]]; then
+	pass bad_target_refused_in_one_line
+else
+	fail bad_target_refused_in_one_line "exit $rc: $msg"
+fi
+check bad_target_leaves_no_backend_node sh -c "! xenstore-exists $(be_path "$bad" $XVDB)"
+check bad_target_leaves_no_frontend_node sh -c "! xenstore-exists $(fe_path "$bad" $XVDB)"
+check bad_target_leaves_no_libxl_node sh -c "! xenstore-exists /libxl/$bad/device/vbd/$XVDB"
+grep -q "vbd $bad/$XVDB: .*size" "$MB_LOG" && pass bad_target_logged_with_device_name ||
+	fail bad_target_logged_with_device_name "not in the log"
+
+# Read-only: writes and discards refused, reads served.
+check attach_readonly attach "$bad" xvdc size=8M --ro
+guest "$bad" readonly $XVDC
+
+# A frontend whose producer index lies: its device closes, nobody else's.
+check attach_for_overflow attach "$bad" xvdd size=8M
+guest "$bad" overflow $XVDD
+check overflow_device_closing wait_node "$(be_path "$bad" $XVDD)/state" 5 5
+check daemon_survives_overflow mb_alive
+guest "$good" check $XVDB 3
+
+# Pool exhaustion: writes fail with an error response, the daemon lives,
+# and the good guest's data is intact.
+check attach_oversized attach "$bad" xvde size=256M
+guest "$bad" enospc 51776
+check daemon_survives_enospc mb_alive
+guest "$good" check $XVDB 3
+
+# The bad guest is destroyed while its disks are attached: the toolstack
+# closes the backends, memback lets go of every grant and event channel.
+check destroy_bad_guest sim_domain_destroy "$bad"
+check no_zombie_domains sh -c "[ -z \"\$($SIM_BUILD/xensim zombies --dir $SIM_DIR 2>/dev/null)\" ]"
+check bad_backends_removed sh -c "! xenstore-exists /local/domain/0/backend/vbd/$bad"
+guest "$good" check $XVDB 3
+
+check sigterm_exits_0 mb_stop
