@@ -45,26 +45,47 @@ struct pool_disk_stats {
 	uint64_t alloc_failures;
 };
 
+/* cfg->size must be a whole number (>= 1) of chunks (-EINVAL). Without
+ * huge pages available it falls back to normal pages with a log line; a
+ * failed mlock is an error (the admin asked that the disk never swap). */
 int pool_create(const struct pool_config *cfg, struct pool **out);
+/* Destroys any disks still attached (with a warning). */
 void pool_destroy(struct pool *pool);
 void pool_get_stats(struct pool *pool, struct pool_stats *st);
+/* The memfd holding all pool memory and its device table (close-on-exec),
+ * for handing to a restarted daemon. */
+int pool_fd(const struct pool *pool);
+/* Whether huge pages back the pool (asked for and available). */
+bool pool_uses_hugepages(const struct pool *pool);
 
-/* Carve a disk of `size` bytes (a multiple of 512). -ENOSPC when it does
- * not fit and the pool does not overcommit. */
+/* Carve a disk of `size` bytes (a multiple of 512, > 0; else -EINVAL).
+ * -ENOSPC when it does not fit and the pool does not overcommit; -EMFILE
+ * when all 1024 device slots are taken; -EFBIG when the disk would need
+ * 2^32 chunks or more. */
 int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out);
-/* Give every chunk back (zeroed before reuse) and the reservation. */
+/* Give every chunk back (zeroed before reuse) and the reservation. No I/O
+ * on the disk may be in flight. */
 void pool_disk_destroy(struct pool_disk *disk);
 uint64_t pool_disk_size(const struct pool_disk *disk);
 void pool_disk_get_stats(struct pool_disk *disk, struct pool_disk_stats *st);
-/* Change the disk's size; shrinking drops the chunks past the end. */
+/* Change the disk's size (same rules and errors as create); shrinking drops
+ * the chunks past the end, and a later grow reads zeros there. The caller
+ * stops I/O on the disk around the call (the vbd pauses its queues). */
 int pool_disk_resize(struct pool_disk *disk, uint64_t size);
 
 /* Byte-granular access; off + len must lie within the disk (-EINVAL).
  * pool_write returns -ENOSPC when a chunk cannot be had (overcommit only);
- * then nothing of that write is guaranteed to have landed. */
+ * then nothing of that write has landed and no chunk was taken.
+ * Concurrency, as on a real disk: requests on disjoint ranges never affect
+ * each other; overlapping ones in flight at once are not atomic, not even
+ * per sector: each byte ends up holding what one of them wrote (or zero
+ * for a discard), and a read racing a write may see any mix of old and new
+ * bytes. Never bytes from another offset or another disk. */
 int pool_read(struct pool_disk *disk, uint64_t off, void *buf, size_t len);
 int pool_write(struct pool_disk *disk, uint64_t off, const void *buf, size_t len);
-/* Whole chunks inside the range go back to the pool; partial ones are zeroed. */
+/* Whole chunks inside the range go back to the pool; partial ones are zeroed.
+ * A chunk another thread is copying through right now is zeroed instead of
+ * given back, so no in-flight copy can land in another disk's memory. */
 int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len);
 /* Memory needs no flushing; kept so callers order flushes explicitly. */
 int pool_flush(struct pool_disk *disk);
@@ -72,11 +93,16 @@ int pool_flush(struct pool_disk *disk);
 /* Direct access for zero-copy paths: the longest run starting at `off`, at
  * most `len` bytes, that is contiguous in memory. For reading, *ptr is NULL
  * when the run is unpopulated (reads as zeros); for writing, the chunk is
- * populated first. Returns the run's length (> 0) or a negative errno. */
+ * populated first. Returns the run's length (> 0) or a negative errno.
+ * A non-NULL *ptr pins the chunk (it cannot go to another disk): call
+ * pool_ptr_done(disk, off) with the same off once done with the pointer. */
 long pool_ptr(struct pool_disk *disk, uint64_t off, size_t len, bool for_write,
 	      void **ptr);
+void pool_ptr_done(struct pool_disk *disk, uint64_t off);
 
-/* Fill the disk from an image file / write it back (whole disk). */
+/* Fill the disk from an image file (no larger than the disk: -EFBIG; past
+ * its end the disk reads zeros) / write it back (whole disk, sparse, via a
+ * temporary file renamed over `path`). No other I/O on the disk meanwhile. */
 int pool_disk_load(struct pool_disk *disk, const char *path);
 int pool_disk_save(struct pool_disk *disk, const char *path);
 

@@ -2,6 +2,21 @@
  * The target string: what the toolstack's `target=` puts in the backend's
  * `params` node, e.g. "size=4G" or "size=1G,image=/var/lib/memback/d.img".
  * Parsed by one pure function.
+ *
+ * Grammar: comma-separated key=value items, keys in any order:
+ *   size=N         required; bytes, or with a K/M/G/T suffix (powers of
+ *                  1024; "KiB" etc. also accepted), > 0, a multiple of 512
+ *                  and of sector-size
+ *   image=/path    absolute; the disk is loaded from it at attach
+ *   save=/path     absolute; the disk is saved to it at detach
+ *   sector-size=N  512 (default) or 4096
+ * Spaces and tabs around items, keys, '=' and values are ignored, so
+ * "size = 4G, image=/a b.img" works; inside a path they are kept. Keys and
+ * size suffixes are case-insensitive ("Size=4g"); paths are taken as
+ * written. A path cannot contain ',' (the separator) or control characters.
+ * Anything else is an error: empty string or item (",," or a trailing
+ * comma), an item without '=', an unknown or repeated key, an empty value,
+ * a bad or overflowing number, a relative path.
  */
 #ifndef MEMBACK_TARGET_H
 #define MEMBACK_TARGET_H
@@ -17,12 +32,17 @@ struct target {
 	unsigned sector_size;    /* 512 (default) or 4096 */
 };
 
-/* 0 on success; -EINVAL with a one-line reason in err (no trailing newline)
- * naming the offending key or value. */
+/* 0 on success, *out filled; -EINVAL with a one-line reason in err (no
+ * trailing newline) naming the offending key or value, *out untouched.
+ * Input quoted in the reason shows control bytes as '?' and is cut to 48
+ * bytes plus "...", so junk cannot split or flood a log line.
+ * err may be NULL / errlen 0. */
 int target_parse(const char *s, struct target *out, char *err, size_t errlen);
 
-/* Parse a size with an optional K/M/G/T suffix (powers of 1024) or a plain
- * byte count, e.g. "4G", "512M", "1048576". -EINVAL / -ERANGE. */
+/* Parse a size with an optional K/M/G/T suffix (powers of 1024, either
+ * case, optionally followed by "iB") or a plain byte count, e.g. "4G",
+ * "512M", "1048576". Digits only: no sign, spaces, fractions or hex.
+ * -EINVAL when malformed, -ERANGE when it does not fit in 64 bits. */
 int parse_size(const char *s, uint64_t *out);
 
 #endif

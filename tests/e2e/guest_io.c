@@ -12,6 +12,7 @@
  *   guest_io zero DEVID          the whole disk reads as zeros
  *   guest_io enospc DEVID        writes run out of pool memory: errors, no crash
  *   guest_io discard DEVID       discarded ranges read back as zeros
+ *   guest_io sparse DEVID SEED   a sector per 64 KiB; the rest reads zero
  */
 #include "blkfront.h"
 
@@ -55,7 +56,8 @@ static int do_io(uint8_t op, uint64_t sector, unsigned nsegs, const struct bf_se
 	req->op = op;
 	req->sector = sector;
 	req->nr_segments = (uint8_t)nsegs;
-	memcpy(req->seg, segs, nsegs * sizeof(*segs));
+	if (nsegs)
+		memcpy(req->seg, segs, nsegs * sizeof(*segs));
 	if (op == BLKIF_OP_WRITE)
 		bf_seg_copy_to_pages(req->page, segs, nsegs, data);
 	rc = blkfront_req_submit(q, req);
@@ -279,6 +281,42 @@ static int whole_disk(uint8_t op, uint64_t seed, bool expect_zero, const char *n
 	return 0;
 }
 
+/* One sector written every 64 KiB, so every pool chunk the disk gets is
+ * taken; then the whole disk must read as those sectors and zeros: memory
+ * that another disk used before must have been cleared. */
+static void scenario_sparse(uint64_t seed)
+{
+	static uint8_t buf[11 * 4096];
+	struct bf_seg one = { 0, 0 }, segs[11];
+	uint64_t sectors = blkfront_info(bf)->sectors;
+	int st = 0;
+
+	for (uint64_t s = 0; s < sectors && !st; s += 128) {
+		pat_fill_sector(seed, s, 1, buf);
+		st = do_io(BLKIF_OP_WRITE, s, 1, &one, buf);
+	}
+	CHECK("sparse_writes", st == 0, "status %d", st);
+	full_pages(segs, 11);
+	for (uint64_t s = 0; s + 88 <= sectors; s += 88) {
+		st = do_io(BLKIF_OP_READ, s, 11, segs, buf);
+		for (uint64_t k = 0; st == 0 && k < 88; k++) {
+			struct pat_mismatch mm;
+			bool written = (s + k) % 128 == 0;
+			if (written ? pat_check_sector(seed, s + k, 1, buf + k * 512, &mm)
+				    : pat_check_zero(buf + k * 512, &mm)) {
+				CHECK("reused_memory_reads_zero", 0, "sector %llu byte %zu: %02x",
+				      (unsigned long long)(s + k), mm.offset, mm.got);
+				return;
+			}
+		}
+		if (st) {
+			CHECK("reused_memory_reads_zero", 0, "read status %d", st);
+			return;
+		}
+	}
+	CHECK("reused_memory_reads_zero", 1, "%s", "");
+}
+
 static void scenario_enospc(void)
 {
 	static uint8_t buf[11 * 4096];
@@ -366,6 +404,8 @@ int main(int argc, char **argv)
 		scenario_enospc();
 	else if (!strcmp(s, "discard"))
 		scenario_discard();
+	else if (!strcmp(s, "sparse"))
+		scenario_sparse(seed);
 	else
 		printf("FAIL: unknown scenario %s\n", s), failures++;
 	if (strcmp(s, "overflow") != 0)

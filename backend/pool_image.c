@@ -1,0 +1,162 @@
+/* Filling a disk from an image file and saving it back. All-zero blocks
+ * are not stored (the disk stays thin) and are written as holes (the image
+ * stays sparse). Saving goes to a temporary file renamed over the target,
+ * so a crash mid-save never leaves a half-written image. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pool_int.h"
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* Read up to n bytes at off; returns bytes read (short only at EOF). */
+static ssize_t pread_full(int fd, void *buf, size_t n, off_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, off + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t n, off_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pwrite(fd, (const uint8_t *)buf + done, n - done,
+				   off + (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Copy the image's bytes in; zero blocks and everything past the image's
+ * end are discarded so the disk reads exactly as the file. */
+static int load_fd(struct pool_disk *disk, int fd, uint8_t *buf)
+{
+	uint64_t size = pool_disk_size(disk), cs = disk->pool->chunk_size;
+	int rc = 0;
+
+	for (uint64_t off = 0; off < size; off += cs) {
+		size_t want = size - off < cs ? (size_t)(size - off) : (size_t)cs;
+		ssize_t got = pread_full(fd, buf, want, (off_t)off);
+		if (got < 0)
+			return (int)got;
+		if (all_zero(buf, (size_t)got))
+			rc = pool_discard(disk, off, size - off < cs ? size - off : cs);
+		else
+			rc = pool_write(disk, off, buf, (size_t)got);
+		if (rc == 0 && (size_t)got < want)
+			rc = pool_discard(disk, off + (uint64_t)got, size - off - (uint64_t)got);
+		if (rc || (size_t)got < want)
+			return rc;
+	}
+	return 0;
+}
+
+int pool_disk_load(struct pool_disk *disk, const char *path)
+{
+	uint8_t *buf = NULL;
+	struct stat st;
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		rc = -errno;
+		log_err("pool: cannot open image %s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > pool_disk_size(disk)) {
+		log_err("pool: image %s (%lld bytes) is larger than the disk (%llu bytes)",
+			path, (long long)st.st_size,
+			(unsigned long long)pool_disk_size(disk));
+		rc = -EFBIG;
+		goto out;
+	}
+	buf = malloc(disk->pool->chunk_size);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = load_fd(disk, fd, buf);
+	if (rc)
+		log_err("pool: loading image %s failed: %s", path, strerror(-rc));
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* Write the disk's populated, non-zero chunks; the rest stays a hole. */
+static int save_fd(struct pool_disk *disk, int fd, uint8_t *buf)
+{
+	uint64_t size = pool_disk_size(disk), cs = disk->pool->chunk_size;
+	int rc;
+
+	for (uint64_t off = 0; off < size; off += cs) {
+		size_t n = size - off < cs ? (size_t)(size - off) : (size_t)cs;
+		if (!pool_entry_populated(atomic_load(&disk->table[off / cs])))
+			continue;
+		rc = pool_read(disk, off, buf, n);
+		if (rc == 0 && !all_zero(buf, n))
+			rc = pwrite_full(fd, buf, n, (off_t)off);
+		if (rc)
+			return rc;
+	}
+	if (ftruncate(fd, (off_t)size) < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int pool_disk_save(struct pool_disk *disk, const char *path)
+{
+	char tmp[PATH_MAX];
+	uint8_t *buf = NULL;
+	int rc, fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		log_err("pool: cannot create %s: %s", tmp, strerror(errno));
+		return rc;
+	}
+	buf = malloc(disk->pool->chunk_size);
+	rc = buf ? save_fd(disk, fd, buf) : -ENOMEM;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		log_err("pool: saving image %s failed: %s", path, strerror(-rc));
+		unlink(tmp);
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * The pool's private structures, shared by pool.c (lifecycle), pool_io.c
+ * (the data path), pool_mem.c (the memfd) and pool_image.c (load/save).
+ *
+ * Memory: one memfd laid out as pool_map.h describes (header, device table,
+ * owner map, chunks), mapped MAP_SHARED once. Each disk has a table of
+ * atomic entries, one per logical chunk (pool_map.h: physical chunk + pins).
+ *
+ * Locks, from the outside in:
+ *   disk->lock  populate, discard of whole chunks, resize (per disk)
+ *   pool->lock  free list, reservation, device table, disk list
+ * Reads and writes of populated chunks take neither: they pin the entry
+ * with one compare-and-swap and unpin with one atomic subtract.
+ *
+ * Zeroing: a freed chunk is marked dirty in the owner map and zeroed when
+ * it is next taken (zero on reuse), outside any lock shared between disks;
+ * a write that covers the whole chunk fills it instead, before publishing
+ * it, so it is written once and no reader ever sees the old bytes.
+ * Chunks never used are still the memfd's fresh zero pages and need no
+ * memset. Zero on reuse beats punching holes: one memset of a resident
+ * chunk is cheaper than the page faults and kernel zeroing that follow
+ * FALLOC_FL_PUNCH_HOLE, and destroying a big disk stays O(chunks) pushes.
+ *
+ * Restart (not built yet): everything a new daemon needs is in the memfd.
+ * It receives the fd (SCM_RIGHTS from the old daemon, or inherited across
+ * exec once FD_CLOEXEC is cleared), maps it, checks the header, and for
+ * each in-use device-table slot creates a disk of the slot's size; one scan
+ * of the owner map puts every owned chunk back into its disk's table at its
+ * logical index, and every free/dirty chunk onto the free list. The vbd
+ * layer would keep the slot number (and generation) in its backend node to
+ * match xenstore devices to slots.
+ */
+#ifndef MEMBACK_POOL_INT_H
+#define MEMBACK_POOL_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "pool_map.h"
+
+struct pool_disk {
+	struct pool *pool;
+	struct pool_disk *next;        /* pool->disks, under pool->lock */
+	uint32_t slot;                 /* device-table slot */
+	_Atomic uint64_t size;         /* bytes */
+	uint64_t nentries;             /* table length (logical chunks) */
+	_Atomic uint64_t *table;
+	pthread_mutex_t lock;
+	_Atomic uint64_t used_chunks;
+	_Atomic uint64_t alloc_failures;
+};
+
+struct pool {
+	int fd;
+	uint8_t *map;                  /* the whole memfd */
+	size_t map_len;
+	uint8_t *data;                 /* chunk 0 */
+	struct pool_header *hdr;
+	struct pool_dev_slot *slots;
+	uint64_t *owners;              /* a popped chunk's entry is its taker's */
+	uint64_t chunk_size;
+	unsigned shift;
+	uint32_t nchunks;
+	bool hugepages;                /* in use, not just asked for */
+	bool mlocked;
+
+	pthread_mutex_t lock;
+	struct pool_freelist freelist;
+	uint32_t promised;             /* free chunks set aside for writers */
+	uint32_t *freelist_storage;
+	struct pool_reservation res;
+	struct pool_disk *disks;
+	uint64_t ndisks;
+	_Atomic uint64_t alloc_failures;
+};
+
+static inline uint8_t *pool_chunk_addr(const struct pool *pool, uint32_t chunk)
+{
+	return pool->data + ((uint64_t)chunk << pool->shift);
+}
+
+/* pool_mem.c: create and map the memfd (huge pages and mlock as asked),
+ * filling fd, map, map_len, hugepages, mlocked. */
+int pool_mem_open(struct pool *pool, const struct pool_config *cfg,
+		  uint64_t chunk_size, struct pool_layout *layout);
+void pool_mem_close(struct pool *pool);
+
+/* pool.c: set n free chunks aside for the disk (all or none: -ENOSPC,
+ * counted as one failure), then take each promised one for (disk,
+ * lchunk), zeroed unless `zero` is false (the caller overwrites all of it
+ * before publishing); give one back. A write promises every chunk it
+ * lacks before copying anything, so running out changes nothing. */
+int pool_chunks_promise(struct pool_disk *disk, uint64_t n);
+uint32_t pool_chunk_take(struct pool_disk *disk, uint64_t lchunk, bool zero);
+void pool_chunk_give(struct pool_disk *disk, uint32_t chunk);
+
+/* pool_io.c: drop whole chunk lchunk (disk->lock held); zero it in place if
+ * a copy is in flight through it. */
+void pool_chunk_drop(struct pool_disk *disk, uint64_t lchunk);
+
+#endif

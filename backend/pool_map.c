@@ -1,0 +1,176 @@
+/* The pool's pure logic: layout, owner encoding, free list, reservations,
+ * range arithmetic. See pool_map.h. */
+#include <errno.h>
+
+#include "pool_map.h"
+
+#define POOL_HEADER_SPACE 4096u
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Round v up to a multiple of the power of two a; false on overflow. */
+static bool round_up(uint64_t v, uint64_t a, uint64_t *out)
+{
+	if (v > UINT64_MAX - (a - 1))
+		return false;
+	*out = (v + a - 1) & ~(a - 1);
+	return true;
+}
+
+unsigned pool_log2(uint64_t pow2)
+{
+	return (unsigned)__builtin_ctzll(pow2);
+}
+
+int pool_chunk_size_check(uint64_t chunk_size)
+{
+	if (!is_pow2(chunk_size) || chunk_size < POOL_MIN_CHUNK ||
+	    chunk_size > POOL_MAX_CHUNK)
+		return -EINVAL;
+	return 0;
+}
+
+int pool_layout_compute(uint64_t size, uint64_t chunk_size, uint64_t align,
+			struct pool_layout *out)
+{
+	uint64_t meta_end, data_bytes;
+
+	if (pool_chunk_size_check(chunk_size) || !is_pow2(align))
+		return -EINVAL;
+	if (size == 0 || size % chunk_size)
+		return -EINVAL;
+	uint64_t nchunks = size / chunk_size;
+	if (nchunks > POOL_MAX_CHUNKS)
+		return -E2BIG;
+	/* nchunks < 2^32 and chunk_size <= 2^30: none of this can wrap. */
+	out->nchunks = nchunks;
+	out->table_off = POOL_HEADER_SPACE;
+	out->owner_off = out->table_off +
+			 (uint64_t)POOL_MAX_DISKS * sizeof(struct pool_dev_slot);
+	meta_end = out->owner_off + nchunks * sizeof(uint64_t);
+	data_bytes = nchunks * chunk_size;
+	if (!round_up(meta_end, align, &out->data_off))
+		return -E2BIG;
+	if (out->data_off > UINT64_MAX - data_bytes ||
+	    !round_up(out->data_off + data_bytes, align, &out->file_size))
+		return -E2BIG;
+	if (out->file_size > (uint64_t)INT64_MAX) /* off_t */
+		return -E2BIG;
+	return 0;
+}
+
+uint64_t pool_owner_encode(uint32_t slot, uint64_t lchunk)
+{
+	return ((uint64_t)(slot + 1) << 48) | (lchunk & ((1ull << 48) - 1));
+}
+
+bool pool_owner_decode(uint64_t owner, uint32_t *slot, uint64_t *lchunk)
+{
+	uint64_t s = owner >> 48;
+
+	if (s == 0)
+		return false; /* free, clean or dirty */
+	*slot = (uint32_t)(s - 1);
+	*lchunk = owner & ((1ull << 48) - 1);
+	return true;
+}
+
+void pool_freelist_init(struct pool_freelist *fl, uint32_t *storage, uint32_t n)
+{
+	fl->stack = storage;
+	fl->cap = n;
+	fl->count = n;
+	/* Top of the stack is the last element: chunk 0 goes out first. */
+	for (uint32_t i = 0; i < n; i++)
+		storage[i] = n - 1 - i;
+}
+
+int pool_freelist_pop(struct pool_freelist *fl, uint32_t *chunk)
+{
+	if (fl->count == 0)
+		return -ENOSPC;
+	*chunk = fl->stack[--fl->count];
+	return 0;
+}
+
+int pool_freelist_push(struct pool_freelist *fl, uint32_t chunk)
+{
+	if (fl->count >= fl->cap || chunk >= fl->cap)
+		return -EOVERFLOW;
+	fl->stack[fl->count++] = chunk;
+	return 0;
+}
+
+int pool_reserve(struct pool_reservation *r, uint64_t size)
+{
+	if (size > UINT64_MAX - r->reserved)
+		return -EOVERFLOW;
+	if (!r->overcommit && r->reserved + size > r->capacity)
+		return -ENOSPC;
+	r->reserved += size;
+	return 0;
+}
+
+void pool_unreserve(struct pool_reservation *r, uint64_t size)
+{
+	r->reserved = size > r->reserved ? 0 : r->reserved - size;
+}
+
+int pool_rereserve(struct pool_reservation *r, uint64_t old_size, uint64_t new_size)
+{
+	if (new_size <= old_size) {
+		pool_unreserve(r, old_size - new_size);
+		return 0;
+	}
+	return pool_reserve(r, new_size - old_size);
+}
+
+uint64_t pool_chunks_for(uint64_t size, unsigned chunk_shift)
+{
+	uint64_t mask = (1ull << chunk_shift) - 1;
+
+	return (size >> chunk_shift) + ((size & mask) != 0);
+}
+
+int pool_range_check(uint64_t disk_size, uint64_t off, uint64_t len)
+{
+	if (off > disk_size || len > disk_size - off)
+		return -EINVAL;
+	return 0;
+}
+
+void pool_discard_split(uint64_t disk_size, uint64_t off, uint64_t len,
+			unsigned chunk_shift, struct pool_discard_plan *p)
+{
+	uint64_t cs = 1ull << chunk_shift, end = off + len;
+	uint64_t first, last, first_b, last_b;
+
+	*p = (struct pool_discard_plan){ 0 };
+	if (len == 0)
+		return;
+	/* First chunk wholly inside, and one past the last: the disk's last
+	 * chunk is whole when the range runs to the disk's end. */
+	first = (off >> chunk_shift) + ((off & (cs - 1)) != 0);
+	last = end == disk_size ? pool_chunks_for(disk_size, chunk_shift)
+				: end >> chunk_shift;
+	if (last < first)
+		last = first;
+	/* Saturate: with a disk size near 2^64 the last chunk's end wraps. */
+	first_b = first > (UINT64_MAX >> chunk_shift) ? UINT64_MAX : first << chunk_shift;
+	last_b = last > (UINT64_MAX >> chunk_shift) ? UINT64_MAX : last << chunk_shift;
+	p->whole_first = first;
+	p->whole_end = last;
+	if (off < first_b) {
+		p->head_off = off;
+		p->head_len = (end < first_b ? end : first_b) - off;
+	}
+	/* The tail starts at or after last_b >= first_b >= the head's end. */
+	uint64_t tail_start = off > last_b ? off : last_b;
+	if (tail_start < end) {
+		p->tail_off = tail_start;
+		p->tail_len = end - tail_start;
+	}
+}
