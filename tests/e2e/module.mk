@@ -6,5 +6,5 @@ $(BUILD)/tests/e2e/guest_io.o: CFLAGS += -D__XEN_TOOLS__=1 -Itools/blkfront
 BINS += $(BUILD)/tests/guest_io
 # The scripts run the shipped binaries: memback, memback-ctl, xensim, the
 # simulated Xen libraries and guest_io.
-E2E_TESTS := tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh
+E2E_TESTS := tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.sh
 TESTS += $(E2E_TESTS)
