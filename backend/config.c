@@ -21,8 +21,10 @@ const char options_usage[] =
 	"  -l, --log-level LEVEL       error, warn, info (default) or debug\n"
 	"      --max-ring-order N      advertised max-ring-page-order, 0..4 (default 4)\n"
 	"      --max-queues N          advertised multi-queue-max-queues (default: CPUs)\n"
-	"      --max-indirect-segments N  advertised, 0 (off) or 12..256 (default 0)\n"
-	"      --grant-mode MODE       copy (default) or map\n"
+	"      --max-indirect-segments N  advertised, 0 (off) or 12..256 (default 256)\n"
+	"      --grant-mode MODE       copy (default), map, or persistent (falls back\n"
+	"                              to copy for a frontend without feature-persistent)\n"
+	"      --max-persistent-grants N  grants a queue keeps mapped (default 1056)\n"
 	"      --poll-us N             busy-poll a queue this long before sleeping (default 50)\n"
 	"      --pidfile PATH          write the daemon's pid here\n"
 	"  -h, --help                  this text\n";
@@ -53,7 +55,7 @@ static int number(const char *opt, const char *s, uint64_t lo, uint64_t hi, unsi
 }
 
 enum { OPT_OVERCOMMIT = 256, OPT_HUGEPAGES, OPT_MLOCK, OPT_RING_ORDER, OPT_QUEUES,
-       OPT_INDIRECT, OPT_GRANT_MODE, OPT_POLL, OPT_PIDFILE };
+       OPT_INDIRECT, OPT_GRANT_MODE, OPT_POLL, OPT_PIDFILE, OPT_MAX_PGRANTS };
 
 static const struct option long_options[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -68,6 +70,7 @@ static const struct option long_options[] = {
 	{ "max-queues", required_argument, NULL, OPT_QUEUES },
 	{ "max-indirect-segments", required_argument, NULL, OPT_INDIRECT },
 	{ "grant-mode", required_argument, NULL, OPT_GRANT_MODE },
+	{ "max-persistent-grants", required_argument, NULL, OPT_MAX_PGRANTS },
 	{ "poll-us", required_argument, NULL, OPT_POLL },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "help", no_argument, NULL, 'h' },
@@ -126,9 +129,15 @@ static int one_option(int c, const char *arg, struct options *o, char *err, size
 			cfg->grant_mode = GRANT_MODE_COPY;
 		else if (strcmp(arg, "map") == 0)
 			cfg->grant_mode = GRANT_MODE_MAP;
+		else if (strcmp(arg, "persistent") == 0)
+			cfg->grant_mode = GRANT_MODE_PERSISTENT;
 		else
-			return bad(err, errlen, "--grant-mode wants copy or map, not \"%s\"", arg);
+			return bad(err, errlen, "--grant-mode wants copy, map or persistent, not \"%s\"",
+				   arg);
 		return 0;
+	case OPT_MAX_PGRANTS:
+		return number("max-persistent-grants", arg, 1, 65536, &cfg->max_pgrants, err,
+			      errlen);
 	case OPT_POLL:
 		return number("poll-us", arg, 0, 1000000, &cfg->poll_us, err, errlen);
 	default:
@@ -143,6 +152,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->cfg.backend_type = "vbd";
 	o->cfg.control_path = "/run/memback/control.sock";
 	o->cfg.max_ring_order = RING_MAX_ORDER;
+	o->cfg.max_indirect_segments = 256;
 	o->cfg.grant_mode = GRANT_MODE_COPY;
 	o->cfg.poll_us = 50;
 	o->log_level = LOG_INFO;

@@ -22,6 +22,7 @@ struct daemon_config {
 	unsigned max_queues;        /* advertised multi-queue-max-queues */
 	unsigned max_indirect_segments;
 	enum grant_mode grant_mode;
+	unsigned max_pgrants;       /* persistent grants per queue; 0: default */
 	unsigned poll_us;
 };
 

@@ -106,6 +106,10 @@ static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
 	int rc = 0;
 
 	rc |= xsu_write(xs, t, v->be_path, "feature-flush-cache", "1");
+	/* Only when we will use them: a frontend keeps its data pages granted
+	 * for as long as it sees this. */
+	if (c->grant_mode == GRANT_MODE_PERSISTENT)
+		rc |= xsu_write(xs, t, v->be_path, "feature-persistent", "1");
 	if (v->discard) {
 		rc |= xsu_write(xs, t, v->be_path, "feature-discard", "1");
 		rc |= xsu_write(xs, t, v->be_path, "discard-granularity", "4096");

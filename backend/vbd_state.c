@@ -129,7 +129,11 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 	memcpy(qc->ring_refs, fr->queue[i].ring_refs, sizeof(qc->ring_refs));
 	qc->remote_port = fr->queue[i].event_channel;
 	qc->abi = fr->abi;
+	/* Persistent grants need both sides (blkif.h): else copy. */
 	qc->grant_mode = c->grant_mode;
+	if (c->grant_mode == GRANT_MODE_PERSISTENT && !fr->persistent)
+		qc->grant_mode = GRANT_MODE_COPY;
+	qc->max_pgrants = c->max_pgrants;
 	qc->sectors = v->target.size / 512;
 	qc->sector_size = v->target.sector_size ? v->target.sector_size : 512;
 	qc->readonly = v->readonly;

@@ -42,6 +42,9 @@ struct ring_queue_config {
 	bool discard;                /* BLKIF_OP_DISCARD allowed */
 	unsigned max_indirect_segments; /* 0: no BLKIF_OP_INDIRECT */
 	unsigned poll_us;            /* busy-poll this long before sleeping */
+	/* GRANT_MODE_PERSISTENT: grants kept mapped, at most (0: 1056, Linux
+	 * blkback's default); more are mapped per request. */
+	unsigned max_pgrants;
 	const struct ring_disk_ops *ops;
 	void *ops_ctx;
 	/* Called once, from the worker thread, when the frontend broke the
@@ -61,6 +64,7 @@ struct ring_queue_stats {
 	uint64_t kicks;            /* event-channel wakeups taken */
 	uint64_t notifies;         /* notifications sent to the frontend */
 	uint64_t grant_maps, grant_unmaps, grant_copies; /* library calls */
+	uint64_t pgrants;          /* grants persistently mapped now */
 };
 
 struct ring_queue;
@@ -68,8 +72,10 @@ struct ring_queue;
 /* Map the ring, bind the event channel and start the worker. 0 or a
  * negative errno: -EINVAL for values outside what ring/ supports
  * (sector_size not a power of two in 512..4096, ring_order > RING_MAX_ORDER,
- * max_indirect_segments > 4096), -EOPNOTSUPP for GRANT_MODE_PERSISTENT
- * (not implemented yet), or the error of mapping/binding. */
+ * max_indirect_segments > 4096, max_pgrants > 65536), or the error of
+ * mapping/binding. In GRANT_MODE_PERSISTENT the device must have seen the
+ * frontend's feature-persistent = 1 (else use GRANT_MODE_COPY); every
+ * persistent mapping goes at ring_queue_stop. */
 int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out);
 /* Stop the worker (in-flight requests are completed), unbind, unmap. */
 void ring_queue_stop(struct ring_queue *q);

@@ -28,6 +28,7 @@ int gio_init(struct gio *g, enum grant_mode mode, xengnttab_handle *xgt,
 
 void gio_fini(struct gio *g)
 {
+	gio_persistent_fini(g);
 	free(g->ents);
 	free(g->copy);
 	free(g->refs);
@@ -88,35 +89,48 @@ static void run_copy(struct gio *g, unsigned first, unsigned count)
 		g->ents[first + i].status = g->copy[i].status;
 }
 
-static void run_map(struct gio *g, unsigned first, unsigned count)
+/* Entry k of a transient map batch: list[k], or first + k without a list. */
+static struct gio_ent *batch_ent(struct gio *g, const uint32_t *list,
+				 unsigned first, unsigned k)
 {
-	bool to_guest = g->ents[first].to_guest;
+	return &g->ents[list ? list[k] : first + k];
+}
+
+void gio_map_transient(struct gio *g, const uint32_t *list, unsigned first,
+		       unsigned count)
+{
+	bool to_guest = batch_ent(g, list, first, 0)->to_guest;
 	uint8_t *pages;
 
-	for (unsigned i = 0; i < count; i++) {
-		if (g->ents[first + i].to_guest != to_guest) {
-			set_status(g, first, count, GNTST_general_error);
+	for (unsigned k = 0; k < count; k++) {
+		const struct gio_ent *e = batch_ent(g, list, first, k);
+
+		if (e->to_guest != to_guest) {
+			for (unsigned j = 0; j < count; j++)
+				batch_ent(g, list, first, j)->status = GNTST_general_error;
 			return;
 		}
-		g->refs[i] = g->ents[first + i].gref;
+		g->refs[k] = e->gref;
 	}
 	STAT_ADD(g->stats->grant_maps, 1);
 	pages = xengnttab_map_domain_grant_refs(g->xgt, count, g->domid, g->refs,
 						to_guest ? PROT_READ | PROT_WRITE : PROT_READ);
-	if (!pages) {
-		set_status(g, first, count, GNTST_general_error);
-		return;
-	}
-	for (unsigned i = 0; i < count; i++) {
-		struct gio_ent *e = &g->ents[first + i];
-		uint8_t *guest = pages + (size_t)i * XEN_PAGE_BYTES + e->offset;
+	for (unsigned k = 0; k < count; k++) {
+		struct gio_ent *e = batch_ent(g, list, first, k);
+		uint8_t *guest = pages + (size_t)k * XEN_PAGE_BYTES + e->offset;
 
+		if (!pages) {
+			e->status = GNTST_general_error;
+			continue;
+		}
 		if (e->to_guest)
 			memcpy(guest, e->local, e->len);
 		else
 			memcpy(e->local, guest, e->len);
 		e->status = GNTST_okay;
 	}
+	if (!pages)
+		return;
 	STAT_ADD(g->stats->grant_unmaps, 1);
 	xengnttab_unmap(g->xgt, pages, count);
 }
@@ -126,7 +140,9 @@ void gio_run(struct gio *g, unsigned first, unsigned count)
 	if (count == 0 || first > g->n || count > g->n - first)
 		return;
 	if (g->mode == GRANT_MODE_MAP)
-		run_map(g, first, count);
+		gio_map_transient(g, NULL, first, count);
+	else if (g->mode == GRANT_MODE_PERSISTENT)
+		gio_run_persistent(g, first, count);
 	else
 		run_copy(g, first, count);
 }

@@ -31,8 +31,8 @@ static int check_config(const struct ring_queue_config *cfg)
 		return -EINVAL;
 	if (cfg->abi > BLKIF_ABI_X86_64)
 		return -EINVAL;
-	if (cfg->grant_mode != GRANT_MODE_COPY && cfg->grant_mode != GRANT_MODE_MAP)
-		return -EOPNOTSUPP; /* persistent grants: not yet */
+	if (cfg->grant_mode > GRANT_MODE_PERSISTENT || cfg->max_pgrants > PGRANT_LIMIT)
+		return -EINVAL;
 	return 0;
 }
 
@@ -84,6 +84,7 @@ static void *alloc_pages(size_t bytes)
 
 static int alloc_pass(struct ring_queue *q)
 {
+	int rc;
 	unsigned per_pass = q->nr_slots < PASS_REQUESTS ? q->nr_slots : PASS_REQUESTS;
 
 	q->max_req_segs = q->cfg.max_indirect_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST
@@ -102,10 +103,14 @@ static int alloc_pass(struct ring_queue *q)
 	if (!q->slots || !q->segs || !q->bounce ||
 	    (q->cfg.max_indirect_segments && !q->indirect))
 		return -ENOMEM;
-	return gio_init(&q->gio, q->cfg.grant_mode, q->xgt, q->cfg.frontend_domid,
-			q->seg_cap > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
-				? q->seg_cap : BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
-			&q->stats);
+	rc = gio_init(&q->gio, q->cfg.grant_mode, q->xgt, q->cfg.frontend_domid,
+		      q->seg_cap > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
+			      ? q->seg_cap : BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
+		      &q->stats);
+	if (rc == 0 && q->cfg.grant_mode == GRANT_MODE_PERSISTENT)
+		rc = gio_enable_persistent(&q->gio, q->cfg.max_pgrants
+						    ? q->cfg.max_pgrants : PGRANT_DEFAULT_MAX);
+	return rc;
 }
 
 static int open_handles(struct ring_queue *q)
@@ -166,11 +171,11 @@ void ring_queue_close(struct ring_queue *q)
 		xenevtchn_unbind(q->xce, q->port);
 	if (q->xce)
 		xenevtchn_close(q->xce);
+	gio_fini(&q->gio); /* unmaps the persistent grants: before the close */
 	if (q->ring_pages)
 		xengnttab_unmap(q->xgt, q->ring_pages, q->nr_ring_pages);
 	if (q->xgt)
 		xengnttab_close(q->xgt);
-	gio_fini(&q->gio);
 	if (q->bounce)
 		munmap(q->bounce, q->bounce_bytes);
 	if (q->indirect)
@@ -181,6 +186,12 @@ void ring_queue_close(struct ring_queue *q)
 	if (q->stop_fd >= 0)
 		close(q->stop_fd);
 	free(q);
+}
+
+static const char *mode_name(enum grant_mode m)
+{
+	return m == GRANT_MODE_MAP ? "mapped"
+	       : m == GRANT_MODE_PERSISTENT ? "persistent" : "copied";
 }
 
 int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out)
@@ -199,7 +210,7 @@ int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **ou
 	q->thread_started = true;
 	log_info("%s: serving %u-page ring (%u slots, %s grants)", q->name,
 		 q->nr_ring_pages, q->nr_slots,
-		 q->cfg.grant_mode == GRANT_MODE_MAP ? "mapped" : "copied");
+		 mode_name(q->cfg.grant_mode));
 	*out = q;
 	return 0;
 }
@@ -238,6 +249,7 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
 		.grant_maps = STAT_GET(s->grant_maps),
 		.grant_unmaps = STAT_GET(s->grant_unmaps),
 		.grant_copies = STAT_GET(s->grant_copies),
+		.pgrants = __atomic_load_n(&q->gio.pg.n, __ATOMIC_RELAXED),
 	};
 }
 

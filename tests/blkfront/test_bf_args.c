@@ -81,7 +81,9 @@ TEST(errors_name_the_problem)
 	EXPECT(strstr(err, "--devid") != NULL);
 	EXPECT_EQ(PARSE("--devid", "1", "--bs", "1000"), -EINVAL);
 	EXPECT(strstr(err, "--bs") != NULL);
-	EXPECT_EQ(PARSE("--devid", "1", "--bs", "48k"), -EINVAL);
+	EXPECT_EQ(PARSE("--devid", "1", "--bs", "1M"), 0); /* indirect */
+	EXPECT_EQ(a.bs, 1u << 20);
+	EXPECT_EQ(PARSE("--devid", "1", "--bs", "1028k"), -EINVAL);
 	EXPECT_EQ(PARSE("--devid", "1", "--qd", "0"), -EINVAL);
 	EXPECT_EQ(PARSE("--devid", "1", "--ring-order", "5"), -EINVAL);
 	EXPECT_EQ(PARSE("--devid", "1", "--queues", "0"), -EINVAL);

@@ -213,6 +213,9 @@ TEST(command_line)
 	EXPECT_EQ(parse_args(&o, err, NULL), 0);
 	EXPECT_STR(o.cfg.backend_type, "vbd");
 	EXPECT_EQ(o.cfg.max_ring_order, 4);
+	EXPECT_EQ(o.cfg.max_indirect_segments, 256);
+	EXPECT_EQ(parse_args(&o, err, "--max-indirect-segments", "0", NULL), 0);
+	EXPECT_EQ(o.cfg.max_indirect_segments, 0);
 }
 
 TEST(command_line_errors_name_the_problem)

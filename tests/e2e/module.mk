@@ -8,3 +8,4 @@ BINS += $(BUILD)/tests/guest_io
 # simulated Xen libraries and guest_io.
 E2E_TESTS := tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.sh
 TESTS += $(E2E_TESTS)
+E2E_TESTS += tests/e2e/test_grants.sh

@@ -74,4 +74,4 @@ pool=$("$SIM_BUILD/memback-ctl" pool --json --control "$SIM_DIR/memback.sock")
 python3 -c "import json,sys; p=json.loads(sys.argv[1]); sys.exit(p['reserved'] or p['used'] or p['disks'])" "$pool" &&
 	pass pool_empty_after_detach || fail pool_empty_after_detach "$pool"
 check sigterm_exits_0 mb_stop
-[ -n "${E2E_SHOW_LOG:-}" ] && cat "$MB_LOG"
+if [ -n "${E2E_SHOW_LOG:-}" ]; then cat "$MB_LOG"; fi

@@ -12,3 +12,10 @@ $(BUILD)/tests/test_ring_queue: $(BUILD)/tests/ring/test_ring_queue.o \
 	$(CC) $(LDFLAGS) -o $@ $^
 
 TESTS += $(BUILD)/tests/test_ring_abi $(BUILD)/tests/test_ring_queue
+
+# The persistent grant cache's bookkeeping, alone.
+$(BUILD)/tests/test_pgrant: $(BUILD)/tests/ring/test_pgrant.o $(BUILD)/ring/pgrant.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/test_pgrant

@@ -17,7 +17,8 @@ struct bf_args {
 	unsigned queues;       /* >= 1 */
 	enum bf_pattern pattern;
 	unsigned read_pct;     /* 100: read, 0: write, else mixed */
-	uint32_t bs;           /* bytes, multiple of 512, <= 11 pages */
+	uint32_t bs;           /* bytes, multiple of 512, <= BF_MAX_BS; more
+				* than 44K needs the backend's indirect */
 	unsigned qd;           /* requests in flight, >= 1 */
 	uint64_t count;        /* requests; 0 with time_s > 0: run for time */
 	double time_s;
@@ -34,7 +35,9 @@ struct bf_args {
 	bool help;
 };
 
-#define BF_MAX_BS (11u * 4096u)
+/* 256 pages: BLKFRONT_MAX_SEGMENTS through indirect; 11 pages without. */
+#define BF_MAX_BS        (256u * 4096u)
+#define BF_MAX_DIRECT_BS (11u * 4096u)
 
 /* Fill defaults. */
 void bf_args_defaults(struct bf_args *a);

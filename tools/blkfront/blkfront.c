@@ -77,6 +77,29 @@ int blkfront_open(struct blkfront **out, const struct blkfront_opts *opts)
 	return 0;
 }
 
+/* Segments per request: 11 direct, more only through indirect and only
+ * as many as the backend offers. */
+static int negotiate_segments(struct blkfront *bf)
+{
+	struct blkfront_info *in = &bf->info;
+	unsigned want = bf->opts.max_segments;
+
+	in->abi_x86_32 = bf_abi_from_protocol(bf->opts.protocol) == BF_ABI_X86_32;
+	in->max_segments = BF_SEGS;
+	if (want <= BF_SEGS)
+		return 0;
+	if (want > BLKFRONT_MAX_SEGMENTS)
+		return bf_fail(bf, -EINVAL, "%u segments per request is above the "
+			       "%u this frontend supports", want,
+			       BLKFRONT_MAX_SEGMENTS);
+	if (!bf->opts.unchecked && want > in->max_indirect_segments)
+		return bf_fail(bf, -EINVAL, "%u segments per request asked, backend "
+			       "offers feature-max-indirect-segments %u", want,
+			       in->max_indirect_segments);
+	in->max_segments = want;
+	return 0;
+}
+
 /* Ring order and queue count: what was asked, within what is offered. */
 static int negotiate(struct blkfront *bf)
 {
@@ -98,7 +121,7 @@ static int negotiate(struct blkfront *bf)
 			       "multi-queue-max-queues %u", queues, in->max_queues);
 	in->ring_order = order;
 	in->nr_queues = queues;
-	return 0;
+	return negotiate_segments(bf);
 }
 
 int blkfront_setup(struct blkfront *bf)

@@ -45,6 +45,9 @@
 
 #define BLKFRONT_MAX_RING_ORDER 4
 #define BLKFRONT_MAX_QUEUES     16
+/* Segments one request may have: 11 direct, up to 256 (1 MiB) through
+ * BLKIF_OP_INDIRECT, whose descriptors then fit one indirect page. */
+#define BLKFRONT_MAX_SEGMENTS   256
 
 /* A node written in the publish transaction instead of (or besides) the
  * normal one; relative to the frontend dir ("ring-ref", "queue-1/
@@ -63,6 +66,10 @@ struct blkfront_opts {
 	bool unchecked;          /* allow ring order / queues above what the
 				  * backend offers (adversarial tests) */
 	unsigned slots;          /* requests in flight per queue; 0: ring size */
+	unsigned max_segments;   /* segments per request to provision: 0..11
+				  * direct only; more uses BLKIF_OP_INDIRECT,
+				  * up to the backend's feature-max-indirect-
+				  * segments (and BLKFRONT_MAX_SEGMENTS) */
 	unsigned timeout_ms;     /* each wait for the backend; 0: 10 s */
 	unsigned poll_us;        /* spin this long before sleeping */
 	const struct blkfront_override *overrides;
@@ -84,6 +91,8 @@ struct blkfront_info {
 	unsigned max_indirect_segments, max_ring_order, max_queues;
 	/* negotiated */
 	unsigned ring_order, nr_queues, ring_size, slots;
+	unsigned max_segments;   /* per request: 11, or more with indirect */
+	bool abi_x86_32;         /* requests laid out for a 32-bit guest */
 };
 
 struct blkfront;
@@ -96,14 +105,20 @@ struct blkfront_req {
 	/* filled by the caller */
 	uint64_t user;                 /* anything; left alone */
 	uint8_t op;                    /* BLKIF_OP_* */
-	uint8_t nr_segments;           /* 0..11 (more than 11: -EINVAL) */
+	uint16_t nr_segments;          /* 0..11 direct; up to info.max_segments
+					* as BLKIF_OP_INDIRECT (more: -EINVAL) */
 	uint64_t sector;               /* 512-byte units */
-	struct bf_seg seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct bf_seg seg[BLKFRONT_MAX_SEGMENTS];
 	uint64_t nr_sectors;           /* discard only */
 	uint8_t discard_flag;          /* discard only: BLKIF_DISCARD_SECURE */
-	/* the slot's granted pages; gref may be changed to lie */
-	void *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	uint32_t gref[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	/* the slot's granted pages (info.max_segments of them); gref may be
+	 * changed to lie */
+	void *page[BLKFRONT_MAX_SEGMENTS];
+	uint32_t gref[BLKFRONT_MAX_SEGMENTS];
+	/* the slot's indirect descriptor page (granted read-only), when
+	 * info.max_segments > 11; indirect_gref may be changed to lie */
+	void *indirect;
+	uint32_t indirect_gref;
 	/* filled on completion */
 	int16_t status;                /* BLKIF_RSP_* */
 	uint8_t rsp_op;                /* operation echoed in the response */
@@ -158,9 +173,12 @@ int blkfront_wait_any(struct blkfront *bf, int timeout_ms);
 unsigned blkfront_in_flight(const struct blkfront_queue *q);
 
 /* Raw ring access: requests are copied onto the ring verbatim, nothing is
- * tracked; do not mix with blkfront_req_* requests in flight. */
+ * tracked; do not mix with blkfront_req_* requests in flight. Raw requests
+ * are in the native layout; raw responses are decoded from the negotiated
+ * ABI's layout. */
 blkif_front_ring_t *blkfront_raw_ring(struct blkfront_queue *q);
-/* Copy req (sizeof(blkif_request_t) bytes) to the next ring slot and
+/* Copy req (the ABI's request size: sizeof(blkif_request_t) for native,
+ * 108 bytes for x86_32-abi) to the next ring slot and
  * advance req_prod_pvt; with push, publish and notify as the ring says. */
 int blkfront_raw_put(struct blkfront_queue *q, const void *req, bool push);
 /* Notify the backend unconditionally. */
@@ -171,7 +189,8 @@ int blkfront_raw_response(struct blkfront_queue *q, blkif_response_t *rsp,
 /* raw_put with push, then wait for one response. */
 int blkfront_raw_request(struct blkfront_queue *q, const blkif_request_t *req,
 			 blkif_response_t *rsp, int timeout_ms);
-/* The queue's data pool: slots x 11 granted, writable pages. */
+/* The queue's data pool: slots x info.max_segments granted, writable
+ * pages. */
 unsigned blkfront_data_pages(const struct blkfront_queue *q);
 void *blkfront_data_page(struct blkfront_queue *q, unsigned i);
 uint32_t blkfront_data_gref(const struct blkfront_queue *q, unsigned i);

@@ -9,15 +9,19 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "abi.h"
+
 #define BF_MAX_RING_PAGES (1u << BLKFRONT_MAX_RING_ORDER)
-#define BF_SEGS           BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define BF_SEGS           BLKIF_MAX_SEGMENTS_PER_REQUEST /* direct */
 #define BF_MAX_SHARES     64
 #define BF_DEFAULT_TIMEOUT_MS 10000u
 
 struct blkfront_queue {
 	struct blkfront *bf;
 	unsigned index;
-	blkif_front_ring_t ring;
+	blkif_front_ring_t ring;     /* indexes; slots are addressed by abi */
+	enum bf_abi abi;
+	size_t entry_size;           /* bytes of one ring entry in that ABI */
 	void *ring_pages;
 	unsigned nr_ring_pages;
 	uint32_t ring_refs[BF_MAX_RING_PAGES];
@@ -27,9 +31,12 @@ struct blkfront_queue {
 	struct blkfront_req *reqs;   /* one per slot; id on the ring = slot */
 	unsigned *free_slots;        /* stack of free slot numbers */
 	unsigned nr_free, nr_slots;
-	void *data;                  /* nr_slots * BF_SEGS granted pages */
+	unsigned segs_per_slot;      /* data pages per slot: info.max_segments */
+	void *data;                  /* nr_slots * segs_per_slot granted pages */
 	uint32_t *data_refs;
 	unsigned nr_data_pages;
+	void *indirect;              /* nr_slots pages of descriptors, or NULL */
+	uint32_t *indirect_refs;
 };
 
 struct blkfront_share {
@@ -71,6 +78,11 @@ int bf_wait_state(struct blkfront *bf, unsigned mask, unsigned fail_mask,
 /* queues (blkfront_queue.c) */
 int bf_queue_setup(struct blkfront *bf, struct blkfront_queue *q,
 		   unsigned index);
+/* Ring entry idx of the queue, in the queue's ABI layout. */
+void *bf_ring_entry(struct blkfront_queue *q, RING_IDX idx);
+/* Copy response idx out of the ring (once) and decode it. */
+void bf_ring_response(struct blkfront_queue *q, RING_IDX idx,
+		      blkif_response_t *rsp);
 void bf_queue_teardown(struct blkfront_queue *q);
 
 const char *bf_state_name(int state);

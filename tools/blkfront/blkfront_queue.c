@@ -22,6 +22,7 @@ uint64_t blkfront_now_ns(void)
 static int setup_ring(struct blkfront *bf, struct blkfront_queue *q)
 {
 	blkif_sring_t *sring;
+	size_t bytes;
 
 	q->nr_ring_pages = 1u << bf->info.ring_order;
 	q->ring_pages = xengntshr_share_pages(bf->gs, bf->info.backend_id,
@@ -30,10 +31,37 @@ static int setup_ring(struct blkfront *bf, struct blkfront_queue *q)
 	if (!q->ring_pages)
 		return bf_fail(bf, -errno, "queue %u: sharing %u ring pages: %s",
 			       q->index, q->nr_ring_pages, strerror(errno));
+	bytes = (size_t)BF_PAGE_SIZE * q->nr_ring_pages;
 	sring = q->ring_pages;
 	SHARED_RING_INIT(sring);
-	FRONT_RING_INIT(&q->ring, sring, BF_PAGE_SIZE * q->nr_ring_pages);
+	FRONT_RING_INIT(&q->ring, sring, bytes);
+	/* The indexes work the same in every ABI; the entry size does not. */
+	q->abi = bf->info.abi_x86_32 ? BF_ABI_X86_32 : BF_ABI_X86_64;
+	q->entry_size = bf_abi_entry_size(q->abi);
+	q->ring.nr_ents = bf_abi_ring_entries(q->abi, bytes);
 	return 0;
+}
+
+void *bf_ring_entry(struct blkfront_queue *q, RING_IDX idx)
+{
+	return (unsigned char *)q->ring.sring->ring +
+	       (size_t)(idx & (q->ring.nr_ents - 1)) * q->entry_size;
+}
+
+void bf_ring_response(struct blkfront_queue *q, RING_IDX idx,
+		      blkif_response_t *rsp)
+{
+	unsigned char copy[sizeof(blkif_response_t) + 16];
+	struct bf_abi_rsp r;
+
+	/* One copy out of shared memory; decode only the copy. */
+	memcpy(copy, bf_ring_entry(q, idx), bf_abi_rsp_size(q->abi));
+	__asm__ __volatile__("" ::: "memory");
+	bf_abi_get_response(q->abi, copy, &r);
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->id = r.id;
+	rsp->operation = r.operation;
+	rsp->status = r.status;
 }
 
 static int setup_evtchn(struct blkfront *bf, struct blkfront_queue *q)
@@ -51,13 +79,31 @@ static int setup_evtchn(struct blkfront *bf, struct blkfront_queue *q)
 	return 0;
 }
 
+/* Descriptor pages, one per slot: the backend only reads them. */
+static int setup_indirect(struct blkfront *bf, struct blkfront_queue *q)
+{
+	if (q->segs_per_slot <= BF_SEGS)
+		return 0;
+	q->indirect_refs = calloc(q->nr_slots, sizeof(*q->indirect_refs));
+	if (!q->indirect_refs)
+		return bf_fail(bf, -ENOMEM, "out of memory");
+	q->indirect = xengntshr_share_pages(bf->gs, bf->info.backend_id,
+					    (int)q->nr_slots, q->indirect_refs, 0);
+	if (!q->indirect)
+		return bf_fail(bf, -errno, "queue %u: sharing %u indirect pages: %s",
+			       q->index, q->nr_slots, strerror(errno));
+	return 0;
+}
+
 static int setup_slots(struct blkfront *bf, struct blkfront_queue *q)
 {
 	unsigned ring_size = RING_SIZE(&q->ring);
 	unsigned n = bf->opts.slots ? bf->opts.slots : ring_size;
+	int rc;
 
 	q->nr_slots = n < ring_size ? n : ring_size;
-	q->nr_data_pages = q->nr_slots * BF_SEGS;
+	q->segs_per_slot = bf->info.max_segments;
+	q->nr_data_pages = q->nr_slots * q->segs_per_slot;
 	q->reqs = calloc(q->nr_slots, sizeof(*q->reqs));
 	q->free_slots = calloc(q->nr_slots, sizeof(*q->free_slots));
 	q->data_refs = calloc(q->nr_data_pages, sizeof(*q->data_refs));
@@ -68,12 +114,18 @@ static int setup_slots(struct blkfront *bf, struct blkfront_queue *q)
 	if (!q->data)
 		return bf_fail(bf, -errno, "queue %u: sharing %u data pages: %s",
 			       q->index, q->nr_data_pages, strerror(errno));
+	rc = setup_indirect(bf, q);
+	if (rc)
+		return rc;
 	for (unsigned s = 0; s < q->nr_slots; s++) {
 		struct blkfront_req *r = &q->reqs[s];
 
 		r->slot = s;
-		for (unsigned i = 0; i < BF_SEGS; i++)
-			r->page[i] = blkfront_data_page(q, s * BF_SEGS + i);
+		for (unsigned i = 0; i < q->segs_per_slot; i++)
+			r->page[i] = blkfront_data_page(q, s * q->segs_per_slot + i);
+		if (q->indirect)
+			r->indirect = (unsigned char *)q->indirect +
+				      (size_t)s * BF_PAGE_SIZE;
 		q->free_slots[q->nr_free++] = q->nr_slots - 1 - s;
 	}
 	return 0;
@@ -109,11 +161,14 @@ void bf_queue_teardown(struct blkfront_queue *q)
 	}
 	if (q->data)
 		xengntshr_unshare(bf->gs, q->data, q->nr_data_pages);
+	if (q->indirect)
+		xengntshr_unshare(bf->gs, q->indirect, q->nr_slots);
 	if (q->ring_pages)
 		xengntshr_unshare(bf->gs, q->ring_pages, q->nr_ring_pages);
 	free(q->reqs);
 	free(q->free_slots);
 	free(q->data_refs);
+	free(q->indirect_refs);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -130,8 +185,9 @@ struct blkfront_req *blkfront_req_get(struct blkfront_queue *q)
 	r->nr_sectors = 0;
 	r->discard_flag = 0;
 	r->status = 0;
-	for (unsigned i = 0; i < BF_SEGS; i++)
-		r->gref[i] = q->data_refs[r->slot * BF_SEGS + i];
+	for (unsigned i = 0; i < q->segs_per_slot; i++)
+		r->gref[i] = q->data_refs[r->slot * q->segs_per_slot + i];
+	r->indirect_gref = q->indirect ? q->indirect_refs[r->slot] : 0;
 	return r;
 }
 
@@ -151,45 +207,49 @@ unsigned blkfront_in_flight(const struct blkfront_queue *q)
 	return n;
 }
 
-static void fill_ring_request(blkif_request_t *ring_req,
+/* More than 11 segments go in the slot's indirect page. */
+static void fill_ring_request(struct blkfront_queue *q, void *entry,
 			      const struct blkfront_req *r, uint16_t handle)
 {
-	if (r->op == BLKIF_OP_DISCARD) {
-		blkif_request_discard_t *d = (blkif_request_discard_t *)ring_req;
+	struct bf_abi_seg segs[BLKFRONT_MAX_SEGMENTS];
+	struct bf_abi_req a = {
+		.operation = r->op,
+		.nr_segments = r->nr_segments,
+		.handle = handle,
+		.id = r->slot,
+		.sector_number = r->sector,
+		.nr_sectors = r->nr_sectors,
+		.discard_flag = r->discard_flag,
+		.seg = segs,
+	};
 
-		d->operation = BLKIF_OP_DISCARD;
-		d->flag = r->discard_flag;
-		d->handle = handle;
-		d->id = r->slot;
-		d->sector_number = r->sector;
-		d->nr_sectors = r->nr_sectors;
-		return;
+	for (unsigned i = 0; i < r->nr_segments; i++)
+		segs[i] = (struct bf_abi_seg){ r->gref[i], r->seg[i].first_sect,
+					       r->seg[i].last_sect };
+	if (r->op != BLKIF_OP_DISCARD && r->nr_segments > BF_SEGS) {
+		void *pages[1] = { r->indirect };
+
+		bf_abi_put_indirect(pages, segs, r->nr_segments);
+		a.operation = BLKIF_OP_INDIRECT;
+		a.indirect_op = r->op;
+		a.indirect_grefs[0] = r->indirect_gref;
 	}
-	ring_req->operation = r->op;
-	ring_req->nr_segments = r->nr_segments;
-	ring_req->handle = handle;
-	ring_req->id = r->slot;
-	ring_req->sector_number = r->sector;
-	for (unsigned i = 0; i < r->nr_segments; i++) {
-		ring_req->seg[i].gref = r->gref[i];
-		ring_req->seg[i].first_sect = r->seg[i].first_sect;
-		ring_req->seg[i].last_sect = r->seg[i].last_sect;
-	}
+	bf_abi_put_request(q->abi, entry, &a);
 }
 
 int blkfront_req_submit(struct blkfront_queue *q, struct blkfront_req *r)
 {
-	blkif_request_t *ring_req;
-
-	if (r->nr_segments > BF_SEGS || r->in_flight)
+	if (r->nr_segments > q->segs_per_slot || r->in_flight)
 		return -EINVAL;
+	if (r->nr_segments > BF_SEGS && r->op != BLKIF_OP_READ &&
+	    r->op != BLKIF_OP_WRITE)
+		return -EINVAL; /* indirect carries reads and writes only */
 	if (q->bf->backend_closing)
 		return -ESHUTDOWN;
 	if (RING_FULL(&q->ring))
 		return -EBUSY;
-	ring_req = RING_GET_REQUEST(&q->ring, q->ring.req_prod_pvt);
-	memset(ring_req, 0, sizeof(*ring_req));
-	fill_ring_request(ring_req, r, (uint16_t)q->bf->opts.devid);
+	fill_ring_request(q, bf_ring_entry(q, q->ring.req_prod_pvt), r,
+			  (uint16_t)q->bf->opts.devid);
 	q->ring.req_prod_pvt++;
 	r->in_flight = true;
 	r->submit_ns = blkfront_now_ns();
@@ -238,7 +298,7 @@ static int consume_responses(struct blkfront_queue *q,
 		blkif_response_t rsp;
 		struct blkfront_req *r;
 
-		RING_COPY_RESPONSE(&q->ring, q->ring.rsp_cons, &rsp);
+		bf_ring_response(q, q->ring.rsp_cons, &rsp);
 		q->ring.rsp_cons++;
 		if (rsp.id >= q->nr_slots || !q->reqs[rsp.id].in_flight) {
 			rc = bf_fail(q->bf, -EPROTO, "queue %u: response for "

@@ -15,8 +15,8 @@ blkif_front_ring_t *blkfront_raw_ring(struct blkfront_queue *q)
 
 int blkfront_raw_put(struct blkfront_queue *q, const void *req, bool push)
 {
-	memcpy(RING_GET_REQUEST(&q->ring, q->ring.req_prod_pvt), req,
-	       sizeof(blkif_request_t));
+	memcpy(bf_ring_entry(q, q->ring.req_prod_pvt), req,
+	       bf_abi_req_size(q->abi));
 	q->ring.req_prod_pvt++;
 	return push ? blkfront_kick(q) : 0;
 }
@@ -34,7 +34,7 @@ int blkfront_raw_response(struct blkfront_queue *q, blkif_response_t *rsp,
 
 		RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
 		if (more) {
-			RING_COPY_RESPONSE(&q->ring, q->ring.rsp_cons, rsp);
+			bf_ring_response(q, q->ring.rsp_cons, rsp);
 			q->ring.rsp_cons++;
 			return 0;
 		}

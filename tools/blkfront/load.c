@@ -48,9 +48,10 @@ int load_init(struct load_ctx *lc, const struct bf_args *a, struct blkfront *bf,
 	}
 	lc->first_sector = a->offset / BF_SECTOR_SIZE;
 	lc->sectors_per_block = a->bs / BF_SECTOR_SIZE;
-	n = bf_seg_layout(0, a->bs, lc->layout, BLKIF_MAX_SEGMENTS_PER_REQUEST);
+	n = bf_seg_layout(0, a->bs, lc->layout, in->max_segments);
 	if (n < 0) {
-		snprintf(msg, msglen, "--bs %u does not fit one request", a->bs);
+		snprintf(msg, msglen, "--bs %u does not fit one request of %u "
+			 "segments", a->bs, in->max_segments);
 		return -EINVAL;
 	}
 	lc->nr_segs = (unsigned)n;
@@ -129,8 +130,8 @@ static int issue(struct load_ctx *lc, unsigned qi, struct blkfront_req *r,
 	r->user = b;
 	r->op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
 	r->sector = sector;
-	r->nr_segments = (uint8_t)lc->nr_segs;
-	memcpy(r->seg, lc->layout, sizeof(lc->layout));
+	r->nr_segments = (uint16_t)lc->nr_segs;
+	memcpy(r->seg, lc->layout, lc->nr_segs * sizeof(lc->layout[0]));
 	if (write) {
 		uint32_t g = new_gen(lc);
 

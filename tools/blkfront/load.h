@@ -45,7 +45,7 @@ struct load_ctx {
 	uint64_t first_sector;      /* start of the range, 512-byte units */
 	uint64_t nblocks;
 	uint32_t sectors_per_block;
-	struct bf_seg layout[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct bf_seg layout[BLKFRONT_MAX_SEGMENTS];
 	unsigned nr_segs;
 	uint32_t *gen;              /* per block: generation on disk */
 	uint8_t *busy;              /* per block: a request is in flight */

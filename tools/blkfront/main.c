@@ -33,6 +33,28 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Pages one --bs block spans (blocks start page-aligned). */
+static unsigned bs_segments(uint32_t bs)
+{
+	return (unsigned)((bs + BF_PAGE_SIZE - 1) / BF_PAGE_SIZE);
+}
+
+/* A --bs above 44K needs indirect requests of that many segments. */
+static int check_bs(const struct bf_args *a, struct blkfront *bf)
+{
+	const struct blkfront_info *in = blkfront_info(bf);
+	unsigned need = bs_segments(a->bs), have = in->max_indirect_segments;
+
+	if (need <= BLKIF_MAX_SEGMENTS_PER_REQUEST || need <= have)
+		return 0;
+	if (have < BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		have = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	fprintf(stderr, "blkfront: --bs %u is too large: the backend takes at "
+		"most %u bytes per request (feature-max-indirect-segments %u)\n",
+		a->bs, have * BF_PAGE_SIZE, in->max_indirect_segments);
+	return -E2BIG;
+}
+
 static void opts_from_args(const struct bf_args *a, struct blkfront_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -41,6 +63,7 @@ static void opts_from_args(const struct bf_args *a, struct blkfront_opts *o)
 	o->queues = a->queues;
 	o->protocol = a->protocol;
 	o->slots = (a->qd + a->queues - 1) / a->queues;
+	o->max_segments = bs_segments(a->bs);
 	o->timeout_ms = (unsigned)(a->timeout_s * 1000);
 	o->poll_us = a->poll_us;
 }
@@ -54,6 +77,8 @@ static int attach(const struct bf_args *a, struct blkfront **out)
 
 	opts_from_args(a, &o);
 	rc = blkfront_open(out, &o);
+	if (!rc && check_bs(a, *out))
+		return -E2BIG;
 	if (!rc)
 		rc = blkfront_setup(*out);
 	if (rc)
@@ -131,9 +156,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	catch_signals();
-	if (attach(&a, &bf)) {
+	status = attach(&a, &bf);
+	if (status) {
 		blkfront_free(bf);
-		return 1;
+		return status == -E2BIG ? 2 : 1;
 	}
 	status = run(&a, bf);
 	if (blkfront_close(bf)) {

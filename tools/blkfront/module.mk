@@ -1,6 +1,7 @@
 # tools/blkfront: a userspace blkfront library, and the blkfront CLI (load
 # generator and verifier) built on it.
 BLKFRONT_PURE_OBJS := $(BUILD)/tools/blkfront/segments.o \
+                      $(BUILD)/tools/blkfront/abi.o \
                       $(BUILD)/tools/blkfront/pattern.o \
                       $(BUILD)/tools/blkfront/latency.o \
                       $(BUILD)/tools/blkfront/args.o
@@ -9,6 +10,7 @@ BLKFRONT_LIB_OBJS  := $(BUILD)/tools/blkfront/blkfront.o \
                       $(BUILD)/tools/blkfront/blkfront_queue.o \
                       $(BUILD)/tools/blkfront/blkfront_raw.o \
                       $(BUILD)/tools/blkfront/nodes.o \
+                      $(BUILD)/tools/blkfront/abi.o \
                       $(BUILD)/tools/blkfront/segments.o
 BLKFRONT_CLI_OBJS  := $(BUILD)/tools/blkfront/main.o \
                       $(BUILD)/tools/blkfront/load.o \
