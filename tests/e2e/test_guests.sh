@@ -73,5 +73,18 @@ m=$(dom0_stat mapped_now) e=$(dom0_stat evtchn_bound)
 pool=$("$SIM_BUILD/memback-ctl" pool --json --control "$SIM_DIR/memback.sock")
 python3 -c "import json,sys; p=json.loads(sys.argv[1]); sys.exit(p['reserved'] or p['used'] or p['disks'])" "$pool" &&
 	pass pool_empty_after_detach || fail pool_empty_after_detach "$pool"
-check sigterm_exits_0 mb_stop
+
+# SIGTERM while a guest runs I/O: every device goes to Closed, exit 0,
+# the guest's I/O ends with an error, no mapping is left behind.
+check attach_for_sigterm attach "$g1" xvdb size=8M
+bf "$g1" "$SIM_DIR/g1.out" --rw mixed:50 --pattern rand --bs 4K --qd 8 --time 20 &
+p1=$!
+sleep 0.5
+check sigterm_under_io_exits_0 mb_stop
+check backend_closed_after_sigterm wait_node "$(be_path "$g1" $XVDB)/state" 6 2
+wait $p1
+[ $? != 0 ] && pass guest_sees_backend_go || fail guest_sees_backend_go "blkfront exit 0"
+m=$(dom0_stat mapped_now) e=$(dom0_stat evtchn_bound)
+[ "$m" = 0 ] && [ "$e" = 0 ] && pass nothing_held_after_sigterm ||
+	fail nothing_held_after_sigterm "mapped_now=$m evtchn_bound=$e"
 if [ -n "${E2E_SHOW_LOG:-}" ]; then cat "$MB_LOG"; fi
