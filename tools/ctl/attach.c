@@ -1,6 +1,7 @@
 /* Attach and detach a disk the way libxl does for
  * `xl block-attach <dom> 'format=raw,vdev=..,backendtype=phy,script=memback,target=..'`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,8 +189,19 @@ static int run_script(const char *script, const char *action, const char *be)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		setenv("XENBUS_PATH", be, 1);
+		/* As libxl: the script's output goes to the toolstack's log,
+		 * its verdict to hotplug-error, which we print. */
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		/* libxl gives the path relative to the backend domain's home
+		 * ("backend/vbd/<domid>/<devid>"), where the script runs. */
+		const char *rel = strstr(be, "/backend/");
+		setenv("XENBUS_PATH", rel ? rel + 1 : be, 1);
 		setenv("XENBUS_TYPE", "vbd", 1);
+		setenv("XENBUS_BASE_PATH", "backend", 1);
 		execl(script, script, action, (char *)NULL);
 		_exit(127);
 	}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "resize.h"
 #include "target.h"
 #include "vdev.h"
 #include "xs_util.h"
@@ -21,6 +22,7 @@ static const char usage[] =
 	"usage: memback-ctl attach <domid> <vdev> <target> [--ro] [--cdrom] [--backend-type T]\n"
 	"                          [--script PATH | --no-script] [--timeout SECS]\n"
 	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
+	"       memback-ctl resize <domid> <vdev> <size> [--control PATH]\n"
 	"       memback-ctl check-target <target>\n"
 	"       memback-ctl list|stats|pool [--json] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
@@ -155,6 +157,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stats") || !strcmp(argv[1], "pool"))
 		return ask_daemon(argc, argv);
+	if (strcmp(argv[1], "resize") == 0)
+		return ctl_resize(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "check-target") == 0)
 		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;

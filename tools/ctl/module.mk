@@ -1,5 +1,6 @@
 # memback-ctl: attach/detach as libxl does.
 CTL_OBJS := $(BUILD)/tools/ctl/ctl.o $(BUILD)/tools/ctl/attach.o $(BUILD)/tools/ctl/vdev.o \
+	$(BUILD)/tools/ctl/resize.o \
 	$(TARGET_OBJS) \
 	$(BUILD)/xenstore/xs_util.o
 
@@ -11,3 +12,4 @@ $(BUILD)/tests/test_vdev: $(BUILD)/tests/ctl/test_vdev.o $(BUILD)/tools/ctl/vdev
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 TESTS += $(BUILD)/tests/test_vdev
+TESTS += tests/ctl/test_attach_nodes.sh
