@@ -84,4 +84,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/realxen -prune -o -name '*.d' -type f -print 2>/dev/null)

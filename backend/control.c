@@ -62,25 +62,13 @@ void control_close(const char *path, int listen_fd)
 	unlink(path);
 }
 
+/* Counters of the device's past connections plus its live queues. */
 static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
 {
-	struct ring_queue_stats qs;
-
-	memset(sum, 0, sizeof(*sum));
-	for (unsigned i = 0; i < v->nr_queues; i++) {
-		if (!v->queues[i])
-			continue;
-		ring_queue_get_stats(v->queues[i], &qs);
-		sum->reqs_read += qs.reqs_read;
-		sum->reqs_write += qs.reqs_write;
-		sum->reqs_flush += qs.reqs_flush;
-		sum->reqs_discard += qs.reqs_discard;
-		sum->errors += qs.errors;
-		sum->bytes_read += qs.bytes_read;
-		sum->bytes_written += qs.bytes_written;
-		sum->kicks += qs.kicks;
-		sum->notifies += qs.notifies;
-	}
+	*sum = v->io_total;
+	for (unsigned i = 0; i < v->nr_queues; i++)
+		if (v->queues[i])
+			vbd_add_queue_stats(v->queues[i], sum);
 }
 
 #define U(x) ((unsigned long long)(x))
@@ -167,6 +155,28 @@ int control_report(struct daemon *d, FILE *out, const char *req)
 	return 0;
 }
 
+/* "resize <domid> <devid> <bytes>": answered "ok" or "error: why". */
+static int control_resize(struct daemon *d, FILE *out, const char *req)
+{
+	unsigned domid, devid;
+	unsigned long long bytes;
+	char err[160], tail;
+	struct vbd *v;
+
+	if (sscanf(req, "resize %u %u %llu%c", &domid, &devid, &bytes, &tail) != 3)
+		return -EINVAL;
+	for (v = d->vbds; v; v = v->next)
+		if (v->domid == domid && v->devid == devid)
+			break;
+	if (!v)
+		fprintf(out, "error: no device %u/%u\n", domid, devid);
+	else if (vbd_resize(v, bytes, err, sizeof(err)))
+		fprintf(out, "error: %s\n", err);
+	else
+		fputs("ok\n", out);
+	return 0;
+}
+
 /* Only root and the daemon's own user may ask (the socket is 0600 too). */
 static bool peer_allowed(int fd)
 {
@@ -226,8 +236,9 @@ void control_serve(struct daemon *d, int listen_fd)
 		close(fd);
 		return;
 	}
-	if (control_report(d, out, req))
-		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after any)\n",
-			req);
+	if (strncmp(req, "resize ", 7) == 0 ? control_resize(d, out, req)
+					     : control_report(d, out, req))
+		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after "
+			"any; resize <domid> <devid> <bytes>)\n", req);
 	fclose(out);
 }

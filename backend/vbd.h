@@ -26,6 +26,7 @@ struct vbd {
 	unsigned nr_queues;
 	struct ring_queue *queues[FRONTEND_MAX_QUEUES];
 	atomic_bool fatal;           /* set by a queue worker */
+	struct ring_queue_stats io_total; /* of the connections that ended */
 };
 
 /* A device directory appeared: read its nodes, carve its disk, advertise
@@ -38,6 +39,11 @@ void vbd_handle_fatal(struct vbd *v);
 /* Stop everything and free the device; `closed` writes state Closed first
  * (daemon shutdown), `remove` deletes the backend directory (domain gone). */
 void vbd_destroy(struct vbd *v, bool closed, bool remove);
+/* Grow or shrink the disk to `bytes` while connected, and tell the
+ * frontend (sectors + state). 0, or a negative errno and a reason in err. */
+int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
+/* Add q's counters to *sum. */
+void vbd_add_queue_stats(struct ring_queue *q, struct ring_queue_stats *sum);
 /* Is the backend directory still there? */
 bool vbd_exists(struct vbd *v);
 

@@ -15,8 +15,10 @@ source tests/lib/sim.sh
 step() { printf '\n=== %s\n' "$*"; }
 MB_PID=
 cleanup() {
-	[ -n "$MB_PID" ] && kill "$MB_PID" 2>/dev/null && wait "$MB_PID" 2>/dev/null
+	local rc=$?
+	if [ -n "$MB_PID" ]; then kill "$MB_PID" 2>/dev/null; wait "$MB_PID" 2>/dev/null; fi
 	sim_stop
+	exit $rc
 }
 trap cleanup EXIT
 
