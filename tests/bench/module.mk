@@ -1,0 +1,9 @@
+# Benchmarks: figures, never pass/fail. `make bench` runs them.
+$(BUILD)/tests/memcpy_bw: $(BUILD)/tests/bench/memcpy_bw.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+BINS += $(BUILD)/tests/memcpy_bw
+
+.PHONY: bench
+bench: all
+	@BUILD=$(BUILD) tests/bench/bench_e2e.sh
