@@ -23,6 +23,11 @@ int xsu_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	       const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Format a one-line reason into err (may be NULL) and return rc: the
+ * error convention of the pure parsers and of memback-ctl. */
+int errorf(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Parse a decimal number with no sign, spaces or trailing junk, <= max. */
 int parse_uint(const char *s, uint64_t max, uint64_t *out);
 

@@ -10,19 +10,6 @@
 #include "frontend.h"
 #include "xs_util.h"
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 int frontend_parse_protocol(const char *s, enum blkif_abi *out)
 {
 	if (!s || !*s) {
@@ -45,9 +32,9 @@ static int read_uint(frontend_read_fn read, void *ctx, const char *name,
 	int rc = read(ctx, name, buf, sizeof(buf));
 
 	if (rc == -ENOENT)
-		return fail(err, errlen, -ENOENT, "frontend node %s missing", name);
+		return errorf(err, errlen, -ENOENT, "frontend node %s missing", name);
 	if (rc || parse_uint(buf, max, out))
-		return fail(err, errlen, -EINVAL, "frontend node %s is not a number <= %llu",
+		return errorf(err, errlen, -EINVAL, "frontend node %s is not a number <= %llu",
 			    name, (unsigned long long)max);
 	return 0;
 }
@@ -73,14 +60,14 @@ static int read_ring_order(frontend_read_fn read, void *ctx, const char *dir,
 		if (rc)
 			return rc;
 		if (v == 0 || (v & (v - 1)))
-			return fail(err, errlen, -EINVAL, "%s=%llu is not a power of two",
+			return errorf(err, errlen, -EINVAL, "%s=%llu is not a power of two",
 				    name, (unsigned long long)v);
 		v = (uint64_t)__builtin_ctzll(v);
 	} else if (rc) {
 		return rc;
 	}
 	if (v > lim->max_ring_order)
-		return fail(err, errlen, -EINVAL,
+		return errorf(err, errlen, -EINVAL,
 			    "frontend ring order %llu is above the %u offered",
 			    (unsigned long long)v, lim->max_ring_order);
 	*order = (unsigned)v;
@@ -138,9 +125,9 @@ int frontend_read_rings(frontend_read_fn read, void *ctx,
 	memset(out, 0, sizeof(*out));
 	rc = read(ctx, "protocol", buf, sizeof(buf));
 	if (rc && rc != -ENOENT)
-		return fail(err, errlen, -EINVAL, "frontend protocol unreadable");
+		return errorf(err, errlen, -EINVAL, "frontend protocol unreadable");
 	if (frontend_parse_protocol(rc ? NULL : buf, &out->abi))
-		return fail(err, errlen, -EINVAL, "unknown frontend protocol \"%s\"", buf);
+		return errorf(err, errlen, -EINVAL, "unknown frontend protocol \"%s\"", buf);
 
 	rc = read_uint(read, ctx, "feature-persistent", 1, &v, err, errlen);
 	if (rc == -EINVAL)
@@ -161,7 +148,7 @@ int frontend_read_rings(frontend_read_fn read, void *ctx,
 	if (rc)
 		return rc;
 	if (v == 0 || v > lim->max_queues || v > FRONTEND_MAX_QUEUES)
-		return fail(err, errlen, -EINVAL,
+		return errorf(err, errlen, -EINVAL,
 			    "frontend asks for %llu queues; 1 to %u are offered",
 			    (unsigned long long)v, lim->max_queues);
 	out->nr_queues = (unsigned)v;

@@ -36,6 +36,18 @@ int xsu_read(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	return 0;
 }
 
+int errorf(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -26,19 +26,6 @@ static void make_paths(const struct attach_req *r, struct paths *p)
 	snprintf(p->lx, sizeof(p->lx), "/libxl/%u/device/vbd/%u", r->domid, r->devid);
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* A directory with the given owner and one reader, as libxl creates them. */
 static int mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const char *path,
 		       unsigned owner, int reader)
@@ -100,7 +87,7 @@ static int write_all(struct xs_handle *xs, xs_transaction_t t, const struct atta
 
 	if (xsu_read(xs, t, p->be, NULL, buf, sizeof(buf)) != -ENOENT ||
 	    xsu_read(xs, t, p->fe, NULL, buf, sizeof(buf)) != -ENOENT)
-		return fail(err, errlen, -EEXIST, "domain %u already has a device %s (%u)",
+		return errorf(err, errlen, -EEXIST, "domain %u already has a device %s (%u)",
 			    r->domid, r->vdev, r->devid);
 	if (mkdir_perms(xs, t, p->be, r->backend_domid, (int)r->domid) ||
 	    write_backend_nodes(xs, t, p->be, r, p) ||
@@ -109,7 +96,7 @@ static int write_all(struct xs_handle *xs, xs_transaction_t t, const struct atta
 	    mkdir_perms(xs, t, p->lx, 0, -1) ||
 	    write_backend_nodes(xs, t, p->lx, r, p) ||
 	    xsu_write(xs, t, p->lx, "backend", p->be))
-		return fail(err, errlen, -EIO, "cannot write the device's nodes: %s",
+		return errorf(err, errlen, -EIO, "cannot write the device's nodes: %s",
 			    strerror(errno));
 	return 0;
 }
@@ -121,20 +108,20 @@ static int write_nodes(struct xs_handle *xs, const struct attach_req *r, const s
 
 	snprintf(domain, sizeof(domain), "/local/domain/%u", r->domid);
 	if (xsu_read(xs, XBT_NULL, domain, NULL, buf, sizeof(buf)))
-		return fail(err, errlen, -ENOENT, "domain %u does not exist", r->domid);
+		return errorf(err, errlen, -ENOENT, "domain %u does not exist", r->domid);
 	for (int tries = 0; tries < 50; tries++) {
 		xs_transaction_t t = xs_transaction_start(xs);
 		if (t == XBT_NULL)
-			return fail(err, errlen, -errno, "xenstore: %s", strerror(errno));
+			return errorf(err, errlen, -errno, "xenstore: %s", strerror(errno));
 		int rc = write_all(xs, t, r, p, err, errlen);
 		if (!xs_transaction_end(xs, t, rc != 0) && !rc) {
 			if (errno == EAGAIN)
 				continue;
-			return fail(err, errlen, -errno, "xenstore: %s", strerror(errno));
+			return errorf(err, errlen, -errno, "xenstore: %s", strerror(errno));
 		}
 		return rc;
 	}
-	return fail(err, errlen, -EAGAIN, "xenstore stays busy");
+	return errorf(err, errlen, -EAGAIN, "xenstore stays busy");
 }
 
 static void remove_nodes(struct xs_handle *xs, const struct paths *p)
@@ -223,7 +210,7 @@ int ctl_attach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 		return rc;
 	rc = wait_state(xs, p.be, 2, false, r->timeout_ms);
 	if (rc) {
-		fail(err, errlen, rc, "the backend did not reach InitWait in %u s (is memback running"
+		errorf(err, errlen, rc, "the backend did not reach InitWait in %u s (is memback running"
 		     " and serving backend type %s?)", r->timeout_ms / 1000, r->backend_type);
 		goto out;
 	}
@@ -231,11 +218,11 @@ int ctl_attach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 		if (xsu_read(xs, XBT_NULL, p.be, "hotplug-error", msg, sizeof(msg)) &&
 		    xsu_read(xs, XBT_NULL, p.be, "error", msg, sizeof(msg)))
 			snprintf(msg, sizeof(msg), "%s add failed", r->script);
-		rc = fail(err, errlen, -EIO, "%s", msg);
+		rc = errorf(err, errlen, -EIO, "%s", msg);
 		goto out;
 	}
 	if (xsu_read(xs, XBT_NULL, p.be, "error", msg, sizeof(msg)) == 0) {
-		rc = fail(err, errlen, -EINVAL, "%s", msg);
+		rc = errorf(err, errlen, -EINVAL, "%s", msg);
 		goto out;
 	}
 	return 0;
@@ -252,7 +239,7 @@ int ctl_detach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 
 	make_paths(r, &p);
 	if (xsu_read(xs, XBT_NULL, p.be, NULL, buf, sizeof(buf)) == -ENOENT)
-		return fail(err, errlen, -ENOENT, "domain %u has no %s device %s", r->domid,
+		return errorf(err, errlen, -ENOENT, "domain %u has no %s device %s", r->domid,
 			    r->backend_type, r->vdev);
 	if (xsu_read(xs, XBT_NULL, p.be, "script", buf, sizeof(buf)))
 		buf[0] = '\0';
@@ -264,7 +251,7 @@ int ctl_detach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 			break;
 	}
 	if (wait_state(xs, p.be, 6, true, r->timeout_ms))
-		rc = fail(err, errlen, -ETIMEDOUT, "the backend did not close in %u s; removed anyway",
+		rc = errorf(err, errlen, -ETIMEDOUT, "the backend did not close in %u s; removed anyway",
 			  r->timeout_ms / 1000);
 	if (buf[0] && run_script(buf, "remove", p.be))
 		fprintf(stderr, "memback-ctl: %s remove failed\n", buf);
