@@ -1,6 +1,5 @@
 /* Reading and checking the frontend's connect-time nodes (include/frontend.h). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
