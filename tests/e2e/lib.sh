@@ -64,6 +64,16 @@ wait_node() {
 	return 1
 }
 
+# wait_node_gone PATH [SECONDS]: until xenstore PATH no longer exists.
+wait_node_gone() {
+	local i
+	for i in $(seq $((${2:-10} * 20))); do
+		xenstore-exists "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # check NAME COMMAND...: PASS if the command succeeds, else FAIL.
 check() {
 	local name=$1

@@ -63,6 +63,23 @@ zombies=$("$SIM_BUILD/xensim" zombies --dir "$SIM_DIR")
 [ -z "$zombies" ] && pass destroyed_domain_leaves_no_zombie || fail destroyed_domain_leaves_no_zombie "$zombies"
 check daemon_survives_destroy mb_alive
 
+# A guest that dies with no toolstack to clean up (xl gone): on
+# @releaseDomain memback closes the device itself, drops its ring and
+# grants, gives its memory back and removes its backend directory.
+g3=$(sim_domain_create three)
+check attach_g3 attach "$g3" xvdb size=4M
+bf "$g3" "$SIM_DIR/g3.out" --rw write --pattern rand --bs 4K --qd 8 --time 20 &
+p3=$!
+sleep 0.5
+check crash_under_io "$SIM_BUILD/xensim" domain crash --dir "$SIM_DIR" "$g3"
+kill "$p3" 2>/dev/null
+wait "$p3" 2>/dev/null
+check crashed_guest_backend_removed wait_node_gone "$(be_path "$g3" $XVDB)" 5
+zombies=$("$SIM_BUILD/xensim" zombies --dir "$SIM_DIR")
+[ -z "$zombies" ] && pass crashed_domain_leaves_no_zombie || fail crashed_domain_leaves_no_zombie "$zombies"
+grep -q "vbd $g3/$XVDB: domain $g3 is gone" "$MB_LOG" && pass crash_logged ||
+	fail crash_logged "no 'domain $g3 is gone' in the log"
+
 # Everything detached: no grant mapping, no event channel left in dom0,
 # and the pool has nothing reserved.
 check detach_last detach "$g1" xvdc

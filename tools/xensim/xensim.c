@@ -7,6 +7,7 @@
  *   xensim zombies --dir DIR   (destroyed domains whose pages are mapped)
  *   xensim domain create  --dir DIR [--name NAME] [--memory MiB]
  *   xensim domain destroy --dir DIR ID
+ *   xensim domain crash   --dir DIR ID   (no toolstack cleans up)
  *   xensim domain list    --dir DIR
  *   xensim run-as  --dir DIR DOMID -- CMD [ARGS...]
  *
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 		"usage: xensim start|stop|stats|zombies --dir DIR [--json]\n"
 		"       xensim domain create --dir DIR [--name NAME] [--memory MiB]\n"
 		"       xensim domain destroy|list --dir DIR [ID]\n"
+		"       xensim domain crash --dir DIR ID   (dies; no toolstack cleans up)\n"
 		"       xensim run-as --dir DIR DOMID -- CMD [ARGS...]\n");
 }
 
@@ -146,7 +148,8 @@ static int cmd_domain(int argc, char **argv)
 	unsigned domid;
 	int rc;
 
-	if (strcmp(sub, "create") && strcmp(sub, "destroy") && strcmp(sub, "list"))
+	if (strcmp(sub, "create") && strcmp(sub, "destroy") && strcmp(sub, "list") &&
+	    strcmp(sub, "crash"))
 		return bad("unknown domain command \"%s\"", sub);
 	if ((rc = parse_opts(argc - 1, argv + 1, false, &o)))
 		return rc;
@@ -160,10 +163,12 @@ static int cmd_domain(int argc, char **argv)
 	}
 	if (!strcmp(sub, "list"))
 		return want_pos(&o, 0, "domain list") ?: (xensim_domain_list(o.dir, stdout) < 0);
-	if ((rc = want_pos(&o, 1, "domain destroy")))
+	if ((rc = want_pos(&o, 1, !strcmp(sub, "crash") ? "domain crash" : "domain destroy")))
 		return rc;
 	if (parse_uint(o.pos[0], 0x7fef, &domid) < 0)
 		return bad("bad domain id \"%s\"", o.pos[0]);
+	if (!strcmp(sub, "crash"))
+		return xensim_domain_crash(o.dir, domid) < 0;
 	return xensim_domain_destroy(o.dir, domid) < 0;
 }
 

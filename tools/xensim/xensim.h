@@ -37,5 +37,7 @@ int xensim_domain_list(const char *dir, FILE *out);
 
 /* xensim_destroy.c */
 int xensim_domain_destroy(const char *dir, unsigned domid);
+/* The domain dies without a toolstack: release and free, nodes left. */
+int xensim_domain_crash(const char *dir, unsigned domid);
 
 #endif

@@ -279,3 +279,36 @@ out:
 	xs_close(xs);
 	return rc;
 }
+
+/* The domain dies and no toolstack cleans up after it (xl killed, or a
+ * backend type libxl does not remove): the hypervisor's part only. Its
+ * xenstore nodes stay; @releaseDomain fires; its memory goes (or lingers
+ * as a zombie while another domain still maps it). */
+int xensim_domain_crash(const char *dir, unsigned domid)
+{
+	struct xs_handle *xs;
+	int rc = 0;
+
+	if (domid == 0) {
+		log_err("domain 0 cannot crash here");
+		return -EINVAL;
+	}
+	if (!(xs = xensim_xs_open(dir)))
+		return -ECONNREFUSED;
+	if (!xs_is_domain_introduced(xs, domid)) {
+		log_err("no running domain %u", domid);
+		rc = -ESRCH;
+		goto out;
+	}
+	if (!xs_release_domain(xs, domid))
+		log_warn("domain %u: release: %s", domid, strerror(errno));
+	rc = simhost_domain_destroy(dir, domid);
+	if (rc == -ESRCH)
+		rc = 0;
+	else if (rc < 0)
+		log_err("domain %u: %s", domid, strerror(-rc));
+out:
+	xs_close(xs);
+	return rc;
+}
+
