@@ -259,10 +259,14 @@ struct sim_dom *sim_dom_get(struct sim_ctx *ctx, uint32_t domid)
 	pthread_mutex_lock(&ctx->doms_lock);
 	d = ctx->doms[domid];
 	if (!d || d->generation != gen) {
-		/* An older generation stays mapped: mappings may point into it. */
+		/* An older generation stays mapped (mappings may point into
+		 * it), chained to the new one so that it stays reachable. */
+		struct sim_dom *old = d;
 		d = dom_map(ctx, domid, gen, npages);
-		if (d)
+		if (d) {
+			d->retired = old;
 			__atomic_store_n(&ctx->doms[domid], d, __ATOMIC_RELEASE);
+		}
 	}
 	pthread_mutex_unlock(&ctx->doms_lock);
 	return d;

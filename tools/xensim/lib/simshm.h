@@ -119,6 +119,7 @@ struct sim_dom {
 	uint64_t *pagemap;        /* 1 bit per page: allocated */
 	uint8_t *mem;
 	uint64_t mem_off;         /* computed here, not read from the file */
+	struct sim_dom *retired;  /* older generations of this domid */
 };
 
 /* A process's view of one host. */
