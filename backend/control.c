@@ -65,10 +65,17 @@ void control_close(const char *path, int listen_fd)
 /* Counters of the device's past connections plus its live queues. */
 static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
 {
+	struct ring_queue_stats qs;
+
 	*sum = v->io_total;
-	for (unsigned i = 0; i < v->nr_queues; i++)
-		if (v->queues[i])
-			vbd_add_queue_stats(v->queues[i], sum);
+	sum->pgrants = 0; /* a gauge: the live queues' only */
+	for (unsigned i = 0; i < v->nr_queues; i++) {
+		if (!v->queues[i])
+			continue;
+		vbd_add_queue_stats(v->queues[i], sum);
+		ring_queue_get_stats(v->queues[i], &qs);
+		sum->pgrants += qs.pgrants;
+	}
 }
 
 #define U(x) ((unsigned long long)(x))
@@ -120,13 +127,16 @@ static void report_stats(struct daemon *d, FILE *out, bool json)
 		fprintf(out, json ? "%s{\"domid\":%u,\"devid\":%u,\"reads\":%llu,\"writes\":%llu,"
 				    "\"flushes\":%llu,\"discards\":%llu,\"errors\":%llu,"
 				    "\"bytes_read\":%llu,\"bytes_written\":%llu,\"kicks\":%llu,"
-				    "\"notifies\":%llu}"
+				    "\"notifies\":%llu,\"grant_maps\":%llu,\"grant_unmaps\":%llu,"
+				    "\"grant_copies\":%llu,\"persistent_grants\":%llu}"
 				  : "%svbd %u/%u: %llu reads, %llu writes, %llu flushes, %llu discards, "
 				    "%llu errors; %llu bytes read, %llu written; %llu kicks, "
-				    "%llu notifies\n",
+				    "%llu notifies; grants: %llu maps, %llu unmaps, %llu copies, "
+				    "%llu kept mapped\n",
 			json ? sep : "", v->domid, v->devid, U(s.reqs_read), U(s.reqs_write),
 			U(s.reqs_flush), U(s.reqs_discard), U(s.errors), U(s.bytes_read),
-			U(s.bytes_written), U(s.kicks), U(s.notifies));
+			U(s.bytes_written), U(s.kicks), U(s.notifies), U(s.grant_maps),
+			U(s.grant_unmaps), U(s.grant_copies), U(s.pgrants));
 	}
 	if (json)
 		fputs("]\n", out);

@@ -10,7 +10,8 @@
 /* Listen on d->cfg.control_path (its directory is created, a stale socket
  * replaced). Returns the listening fd or a negative errno. */
 int control_open(const char *path);
-/* Accept one connection on the listening fd and answer it. */
+/* Accept one connection on the listening fd and answer it: a report, or
+ * "resize <domid> <devid> <bytes>" answered "ok" or "error: why". */
 void control_serve(struct daemon *d, int listen_fd);
 void control_close(const char *path, int listen_fd);
 /* Answer one request: "list", "stats" or "pool", each optionally followed

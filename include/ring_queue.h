@@ -80,6 +80,11 @@ int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **ou
 /* Stop the worker (in-flight requests are completed), unbind, unmap. */
 void ring_queue_stop(struct ring_queue *q);
 void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st);
+/* Hold the worker between two passes (no request half done) until
+ * ring_queue_resume, e.g. while the disk under it changes size. Returns
+ * once it is held (or has stopped for good). Kicks meanwhile are kept. */
+void ring_queue_pause(struct ring_queue *q);
+void ring_queue_resume(struct ring_queue *q);
 /* Online resize: new size in 512-byte sectors, seen by the next request. */
 void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors);
 

@@ -141,6 +141,8 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 		return -ENOMEM;
 	q->cfg = *cfg;
 	q->stop_fd = -1;
+	pthread_mutex_init(&q->pause_lock, NULL);
+	pthread_cond_init(&q->pause_cond, NULL);
 	snprintf(q->name, sizeof(q->name), "%s: q%u", cfg->name ? cfg->name : "vbd",
 		 cfg->index);
 	q->cfg.name = q->name;
@@ -185,6 +187,8 @@ void ring_queue_close(struct ring_queue *q)
 	free(q->slots);
 	if (q->stop_fd >= 0)
 		close(q->stop_fd);
+	pthread_cond_destroy(&q->pause_cond);
+	pthread_mutex_destroy(&q->pause_lock);
 	free(q);
 }
 
@@ -223,6 +227,7 @@ void ring_queue_stop(struct ring_queue *q)
 		return;
 	if (q->thread_started) {
 		__atomic_store_n(&q->stopping, true, __ATOMIC_RELEASE);
+		ring_queue_wake_parked(q);
 		if (write(q->stop_fd, &one, sizeof(one)) < 0)
 			log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
 		pthread_join(q->thread, NULL);
@@ -249,7 +254,7 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
 		.grant_maps = STAT_GET(s->grant_maps),
 		.grant_unmaps = STAT_GET(s->grant_unmaps),
 		.grant_copies = STAT_GET(s->grant_copies),
-		.pgrants = __atomic_load_n(&q->gio.pg.n, __ATOMIC_RELAXED),
+		.pgrants = STAT_GET(s->pgrants),
 	};
 }
 

@@ -48,6 +48,11 @@ struct ring_queue {
 	bool dead;                          /* ring broken: serve no more */
 	pthread_t thread;
 	bool thread_started;
+	/* ring_queue_pause: the worker parks between passes. Under pause_lock
+	 * (pause_req is also read atomically by the worker without it). */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool pause_req, parked, exited;
 	struct ring_queue_stats stats;
 };
 
@@ -62,5 +67,7 @@ int ring_queue_wait(struct ring_queue *q);
 /* Stop serving for good and tell the device (on_fatal), once. */
 void ring_queue_fail(struct ring_queue *q, const char *why);
 void *ring_queue_worker(void *arg);
+/* Wake a parked worker for a stop (called with stopping set). */
+void ring_queue_wake_parked(struct ring_queue *q);
 
 #endif

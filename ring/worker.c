@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,12 +79,77 @@ int ring_queue_wait(struct ring_queue *q)
 	return 1;
 }
 
+/* The wake-up that asked us to park has done its job: eat it, so the next
+ * poll sleeps. A stop sets q->stopping first, so nothing is lost. */
+static void drain_wake(struct ring_queue *q)
+{
+	uint64_t v;
+
+	if (read(q->stop_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("%s: wake-up fd: %s", q->name, strerror(errno));
+}
+
+static void park_if_asked(struct ring_queue *q)
+{
+	if (!__atomic_load_n(&q->pause_req, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&q->pause_lock);
+	q->parked = true;
+	pthread_cond_broadcast(&q->pause_cond);
+	while (q->pause_req && !stop_requested(q))
+		pthread_cond_wait(&q->pause_cond, &q->pause_lock);
+	q->parked = false;
+	pthread_mutex_unlock(&q->pause_lock);
+	drain_wake(q);
+}
+
+void ring_queue_pause(struct ring_queue *q)
+{
+	uint64_t one = 1;
+
+	if (!q->thread_started)
+		return;
+	pthread_mutex_lock(&q->pause_lock);
+	__atomic_store_n(&q->pause_req, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&q->pause_lock);
+	if (write(q->stop_fd, &one, sizeof(one)) < 0)
+		log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
+	pthread_mutex_lock(&q->pause_lock);
+	while (!q->parked && !q->exited)
+		pthread_cond_wait(&q->pause_cond, &q->pause_lock);
+	pthread_mutex_unlock(&q->pause_lock);
+}
+
+void ring_queue_resume(struct ring_queue *q)
+{
+	pthread_mutex_lock(&q->pause_lock);
+	__atomic_store_n(&q->pause_req, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&q->pause_cond);
+	pthread_mutex_unlock(&q->pause_lock);
+}
+
+void ring_queue_wake_parked(struct ring_queue *q)
+{
+	pthread_mutex_lock(&q->pause_lock);
+	pthread_cond_broadcast(&q->pause_cond);
+	pthread_mutex_unlock(&q->pause_lock);
+}
+
+static void worker_exit(struct ring_queue *q)
+{
+	pthread_mutex_lock(&q->pause_lock);
+	q->exited = true;
+	pthread_cond_broadcast(&q->pause_cond);
+	pthread_mutex_unlock(&q->pause_lock);
+}
+
 void *ring_queue_worker(void *arg)
 {
 	struct ring_queue *q = arg;
 	int rc;
 
 	while (!stop_requested(q)) {
+		park_if_asked(q);
 		rc = ring_queue_serve_pass(q);
 		if (rc < 0)
 			break; /* ring broken: on_fatal has been told */
@@ -96,5 +163,6 @@ void *ring_queue_worker(void *arg)
 			break;
 		}
 	}
+	worker_exit(q);
 	return NULL;
 }

@@ -19,3 +19,20 @@ $(BUILD)/tests/test_pgrant: $(BUILD)/tests/ring/test_pgrant.o $(BUILD)/ring/pgra
 	$(CC) $(LDFLAGS) -o $@ $^
 
 TESTS += $(BUILD)/tests/test_pgrant
+
+# The frontend's slot layouts against the backend's copy-in, every ABI.
+$(BUILD)/tests/test_ring_front_back: $(BUILD)/tests/ring/test_ring_front_back.o \
+		$(BUILD)/tools/blkfront/abi.o $(RING_PURE_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/test_ring_front_back
+
+# gio's persistent mode against the stub grant table.
+$(BUILD)/tests/test_gio_persistent: $(BUILD)/tests/ring/test_gio_persistent.o \
+		$(BUILD)/tests/ring/xen_stub.o $(BUILD)/ring/gio.o \
+		$(BUILD)/ring/gio_persistent.o $(BUILD)/ring/pgrant.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/test_gio_persistent
