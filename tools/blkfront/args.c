@@ -14,7 +14,9 @@ static const char usage_text[] =
 	"                [--bs SIZE] [--qd N] [--count N | --time SECS]\n"
 	"                [--verify] [--fill-verify] [--assume-zero] [--seed S]\n"
 	"                [--offset SIZE] [--size SIZE] [--timeout SECS]\n"
-	"                [--poll-us US] [--protocol ABI] [--json]\n";
+	"                [--poll-us US] [--protocol ABI] [--json]\n"
+	"--bs is up to 1M; above 44K it needs the backend's indirect requests.\n"
+	"--protocol x86_32-abi lays the ring out as a 32-bit guest does.\n";
 
 const char *bf_usage(void)
 {

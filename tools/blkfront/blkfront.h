@@ -24,6 +24,11 @@
  * backend broke the protocol (a response for no request in flight).
  * The last failure's explanation is in blkfront_error().
  *
+ * Requests of more than 11 segments go out as BLKIF_OP_INDIRECT, their
+ * descriptors in a page per slot granted read-only (opts.max_segments,
+ * up to what the backend offers). With opts.protocol "x86_32-abi" the ring
+ * is laid out as a 32-bit guest's (abi.h); everything else is native.
+ *
  * Threads: one thread per queue may do I/O concurrently; set-up, close and
  * xenstore helpers from one thread.
  */

@@ -75,11 +75,14 @@ void report_text(FILE *out, const struct report *rep)
 	const struct blkfront_info *in = rep->info;
 
 	fprintf(out, "blkfront: device %u (%s), %" PRIu64 " sectors, "
-		"sector-size %u; %u queue(s), ring order %u (%u entries); bs %u, "
-		"qd %u, %s, read %u%%%s\n", a->devid, in->backend, in->sectors,
-		in->sector_size, in->nr_queues, in->ring_order, in->ring_size,
-		a->bs, a->qd, a->pattern == BF_PATTERN_RAND ? "rand" : "seq",
-		a->read_pct, a->verify ? ", verifying" : "");
+		"sector-size %u; %u queue(s), ring order %u (%u entries)%s%s; "
+		"bs %u (%s), qd %u, %s, read %u%%%s\n", a->devid, in->backend,
+		in->sectors, in->sector_size, in->nr_queues, in->ring_order,
+		in->ring_size, in->abi_x86_32 ? ", " : "",
+		in->abi_x86_32 ? "x86_32-abi" : "", a->bs,
+		a->bs > BF_MAX_DIRECT_BS ? "indirect" : "direct", a->qd,
+		a->pattern == BF_PATTERN_RAND ? "rand" : "seq", a->read_pct,
+		a->verify ? ", verifying" : "");
 	for (unsigned i = 0; i < rep->nr_phases; i++)
 		text_result(out, &rep->phases[i]);
 	if (rep->nr_phases > 1)
@@ -115,9 +118,12 @@ void report_json(FILE *out, const struct report *rep)
 
 	fprintf(out, "{\"devid\":%u,\"sectors\":%" PRIu64 ",\"sector_size\":%u,"
 		"\"queues\":%u,\"ring_order\":%u,\"ring_size\":%u,\"bs\":%u,"
+		"\"indirect\":%s,\"abi\":\"%s\","
 		"\"qd\":%u,\"pattern\":\"%s\",\"read_pct\":%u,\"verify\":%s,"
 		"\"seed\":%" PRIu64 ",", a->devid, in->sectors, in->sector_size,
-		in->nr_queues, in->ring_order, in->ring_size, a->bs, a->qd,
+		in->nr_queues, in->ring_order, in->ring_size, a->bs,
+		a->bs > BF_MAX_DIRECT_BS ? "true" : "false",
+		in->abi_x86_32 ? "x86_32" : "native", a->qd,
 		a->pattern == BF_PATTERN_RAND ? "rand" : "seq", a->read_pct,
 		a->verify ? "true" : "false", a->seed);
 	fprintf(out, "\"phases\":[");
