@@ -221,7 +221,8 @@ static int tx_apply_overrides(struct blkfront *bf, xs_transaction_t t)
 static int tx_remove_stale(struct blkfront *bf, xs_transaction_t t)
 {
 	static const char *const names[] = { "multi-queue-num-queues", "ring-page-order",
-					      "num-ring-pages", "ring-ref", "event-channel" };
+					      "num-ring-pages", "ring-ref", "event-channel",
+					      "feature-persistent" };
 	char path[256];
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
