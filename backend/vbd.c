@@ -106,6 +106,9 @@ static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
 	int rc = 0;
 
 	rc |= xsu_write(xs, t, v->be_path, "feature-flush-cache", "1");
+	/* A queue completes its requests in ring order, each before the
+	 * next starts: a barrier orders what is around it for free. */
+	rc |= xsu_write(xs, t, v->be_path, "feature-barrier", "1");
 	/* Only when we will use them: a frontend keeps its data pages granted
 	 * for as long as it sees this. */
 	if (c->grant_mode == GRANT_MODE_PERSISTENT)

@@ -13,6 +13,9 @@
  *   guest_io enospc DEVID        writes run out of pool memory: errors, no crash
  *   guest_io discard DEVID       discarded ranges read back as zeros
  *   guest_io sparse DEVID SEED   a sector per 64 KiB; the rest reads zero
+ *   guest_io barrier DEVID       barriers order the writes around them
+ *   guest_io sector4k DEVID      a 16 MiB disk with sector-size=4096
+ *   guest_io cdrom DEVID         a CD-ROM: info flags, writes refused
  */
 #include "blkfront.h"
 
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
 
 #include "pattern.h"
@@ -317,6 +321,111 @@ static void scenario_sparse(uint64_t seed)
 	CHECK("reused_memory_reads_zero", 1, "%s", "");
 }
 
+/* One batch on the ring: write 'a', barrier-write 'b', write 'c' to the
+ * same page, then a bare barrier; whatever order the backend completes
+ * them in, a barrier orders the writes around it, so the page reads 'c'. */
+static int barrier_batch(uint64_t sector, unsigned round)
+{
+	static const uint8_t ops[4] = { BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_WRITE,
+					BLKIF_OP_WRITE_BARRIER };
+	struct blkfront_req *done[4];
+	unsigned got = 0;
+	int rc;
+
+	for (unsigned i = 0; i < 4; i++) {
+		struct blkfront_req *r = blkfront_req_get(q);
+		if (!r)
+			return -EBUSY;
+		r->op = ops[i];
+		r->sector = sector;
+		r->nr_segments = i < 3 ? 1 : 0;
+		r->seg[0] = (struct bf_seg){ 0, 7 };
+		memset(r->page[0], i < 3 ? 'a' + (int)i + (int)(round % 8) : 0, 4096);
+		if ((rc = blkfront_req_submit(q, r)))
+			return rc;
+	}
+	if ((rc = blkfront_kick(q)))
+		return rc;
+	while (got < 4) {
+		rc = blkfront_complete(q, done + got, 4 - got, 10000);
+		if (rc <= 0)
+			return rc ? rc : -ETIMEDOUT;
+		got += (unsigned)rc;
+	}
+	rc = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		if (done[i]->status != BLKIF_RSP_OKAY)
+			rc = -EIO;
+		blkfront_req_put(q, done[i]);
+	}
+	return rc;
+}
+
+static void scenario_barrier(void)
+{
+	static uint8_t buf[4096];
+	struct bf_seg one = { 0, 7 };
+	char node[8] = "";
+	int st = 0;
+
+	blkfront_read_backend_node(bf, "feature-barrier", node, sizeof(node));
+	CHECK("barrier_advertised", strcmp(node, "1") == 0, "feature-barrier '%s'", node);
+	for (unsigned round = 0; round < 200 && st == 0; round++) {
+		uint64_t sector = 8 * (round % 16);
+		st = barrier_batch(sector, round);
+		if (st == 0)
+			st = do_io(BLKIF_OP_READ, sector, 1, &one, buf);
+		if (st == 0 && (buf[0] != 'c' + round % 8 || buf[4095] != 'c' + round % 8)) {
+			CHECK("barrier_orders_writes", 0, "round %u: page reads '%c'", round, buf[0]);
+			return;
+		}
+	}
+	CHECK("barrier_orders_writes", st == 0, "status %d", st);
+}
+
+/* sector-size 4096: sectors still count 512-byte units (upstream blkif.h,
+ * Linux); requests must be 4 KiB aligned in start and length. */
+static void scenario_sector4k(void)
+{
+	static uint8_t wbuf[8192], rbuf[8192];
+	struct bf_seg page = { 0, 7 }, half = { 0, 3 }, two[2] = { { 0, 7 }, { 0, 7 } };
+	const struct blkfront_info *in = blkfront_info(bf);
+	char node[16] = "";
+
+	blkfront_read_backend_node(bf, "sector-size", node, sizeof(node));
+	CHECK("sector_size_node_4096", strcmp(node, "4096") == 0, "sector-size '%s'", node);
+	CHECK("sectors_in_512_byte_units", in->sectors == 16u << 11, "sectors %llu",
+	      (unsigned long long)in->sectors);
+	fill_random(wbuf, sizeof(wbuf), 4);
+	int st = do_io(BLKIF_OP_WRITE, 8, 2, two, wbuf);
+	int st2 = do_io(BLKIF_OP_READ, 8, 2, two, rbuf);
+	CHECK("aligned_4k_io_served", st == 0 && st2 == 0 && !memcmp(wbuf, rbuf, 8192),
+	      "write %d read %d", st, st2);
+	st = do_io(BLKIF_OP_WRITE, 4, 1, &page, wbuf);
+	CHECK("unaligned_start_refused", st == BLKIF_RSP_ERROR, "status %d", st);
+	st = do_io(BLKIF_OP_READ, 8, 1, &half, rbuf);
+	CHECK("partial_4k_length_refused", st == BLKIF_RSP_ERROR, "status %d", st);
+	st = do_io(BLKIF_OP_READ, 8, 2, two, rbuf);
+	CHECK("refusals_changed_nothing", st == 0 && !memcmp(wbuf, rbuf, 8192), "status %d", st);
+}
+
+/* device-type cdrom: info says CD-ROM and read-only, writes are refused. */
+static void scenario_cdrom(void)
+{
+	static uint8_t buf[4096];
+	struct bf_seg page = { 0, 7 };
+	char node[16] = "";
+
+	blkfront_read_backend_node(bf, "info", node, sizeof(node));
+	unsigned long info = strtoul(node, NULL, 10);
+	CHECK("info_cdrom_readonly", (info & VDISK_CDROM) && (info & VDISK_READONLY),
+	      "info '%s'", node);
+	int st = do_io(BLKIF_OP_WRITE, 0, 1, &page, buf);
+	CHECK("cdrom_write_refused", st == BLKIF_RSP_ERROR, "status %d", st);
+	st = do_io(BLKIF_OP_READ, 0, 1, &page, buf);
+	CHECK("cdrom_read_served", st == 0, "status %d", st);
+}
+
 static void scenario_enospc(void)
 {
 	static uint8_t buf[11 * 4096];
@@ -406,6 +515,12 @@ int main(int argc, char **argv)
 		scenario_discard();
 	else if (!strcmp(s, "sparse"))
 		scenario_sparse(seed);
+	else if (!strcmp(s, "barrier"))
+		scenario_barrier();
+	else if (!strcmp(s, "sector4k"))
+		scenario_sector4k();
+	else if (!strcmp(s, "cdrom"))
+		scenario_cdrom();
 	else
 		printf("FAIL: unknown scenario %s\n", s), failures++;
 	if (strcmp(s, "overflow") != 0)

@@ -17,7 +17,22 @@ check daemon_survives_invalid_requests mb_alive
 # The frontend closes and reconnects between runs: the data stays.
 guest "$dom" fill $XVDB 7
 guest "$dom" check $XVDB 7
+pool_used() {
+	"$SIM_BUILD/memback-ctl" pool --json --control "$SIM_DIR/memback.sock" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["used"])'
+}
+before=$(pool_used)
 guest "$dom" discard $XVDB
+after=$(pool_used)
+# 3 MiB discarded from 512 KiB in: the two whole 1 MiB chunks inside go back.
+[ $((before - after)) = $((2 << 20)) ] && pass discard_returns_whole_chunks ||
+	fail discard_returns_whole_chunks "pool used $before -> $after"
+guest "$dom" barrier $XVDB
+
+# A disk with 4 KiB logical sectors.
+check attach_4k_sectors attach "$dom" xvdd 'size=16M,sector-size=4096'
+guest "$dom" sector4k 51760
+check detach_4k_disk detach "$dom" xvdd
 
 # A second disk of the same guest is its own RAM disk: zeros.
 check attach_second_disk attach "$dom" xvdc size=16M

@@ -34,6 +34,11 @@ grep -q "vbd $bad/$XVDB: .*size" "$MB_LOG" && pass bad_target_logged_with_device
 check attach_readonly attach "$bad" xvdc size=8M --ro
 guest "$bad" readonly $XVDC
 
+# A CD-ROM: read-only, VDISK_CDROM in info, device-type cdrom.
+check attach_cdrom attach "$bad" xvdf size=8M --cdrom
+check cdrom_device_type sh -c "[ \"\$(xenstore-read $(be_path "$bad" 51792)/device-type)\" = cdrom ]"
+guest "$bad" cdrom 51792
+
 # A frontend whose producer index lies: its device closes, nobody else's.
 check attach_for_overflow attach "$bad" xvdd size=8M
 guest "$bad" overflow $XVDD
