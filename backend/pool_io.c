@@ -213,16 +213,21 @@ static void zero_piece(struct pool_disk *disk, uint64_t off, uint64_t len)
 	chunk_unpin(disk, lc);
 }
 
-int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len)
+static int discard(struct pool_disk *disk, uint64_t off, uint64_t len, bool secure)
 {
 	struct pool_discard_plan plan;
+	const struct pool *pool = disk->pool;
 
 	if (range_check(disk, off, len))
 		return -EINVAL;
-	pool_discard_split(atomic_load(&disk->size), off, len, disk->pool->shift, &plan);
+	pool_discard_split(atomic_load(&disk->size), off, len, pool->shift, &plan);
 	/* Head and tail each lie within one chunk. */
 	zero_piece(disk, plan.head_off, plan.head_len);
 	zero_piece(disk, plan.tail_off, plan.tail_len);
+	/* A freed chunk is zeroed only before its next use; a secure discard
+	 * must not leave the data in the pool until then. */
+	for (uint64_t lc = plan.whole_first; secure && lc < plan.whole_end; lc++)
+		zero_piece(disk, lc << pool->shift, pool->chunk_size);
 	if (plan.whole_end > plan.whole_first) {
 		pthread_mutex_lock(&disk->lock);
 		for (uint64_t lc = plan.whole_first; lc < plan.whole_end; lc++)
@@ -230,6 +235,16 @@ int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len)
 		pthread_mutex_unlock(&disk->lock);
 	}
 	return 0;
+}
+
+int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len)
+{
+	return discard(disk, off, len, false);
+}
+
+int pool_discard_secure(struct pool_disk *disk, uint64_t off, uint64_t len)
+{
+	return discard(disk, off, len, true);
 }
 
 int pool_flush(struct pool_disk *disk)

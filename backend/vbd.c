@@ -117,7 +117,7 @@ static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
 		rc |= xsu_write(xs, t, v->be_path, "feature-discard", "1");
 		rc |= xsu_write(xs, t, v->be_path, "discard-granularity", "4096");
 		rc |= xsu_write(xs, t, v->be_path, "discard-alignment", "0");
-		rc |= xsu_write(xs, t, v->be_path, "discard-secure", "0");
+		rc |= xsu_write(xs, t, v->be_path, "discard-secure", "1");
 	}
 	if (c->max_indirect_segments)
 		rc |= xsu_printf(xs, t, v->be_path, "feature-max-indirect-segments", "%u",

@@ -91,11 +91,17 @@ static int disk_discard(void *ctx, uint64_t off, uint64_t len)
 	return pool_discard(ctx, off, len);
 }
 
+static int disk_discard_secure(void *ctx, uint64_t off, uint64_t len)
+{
+	return pool_discard_secure(ctx, off, len);
+}
+
 static const struct ring_disk_ops pool_disk_ops = {
 	.read = disk_read,
 	.write = disk_write,
 	.flush = disk_flush,
 	.discard = disk_discard,
+	.discard_secure = disk_discard_secure,
 };
 
 static void on_queue_fatal(void *ctx, unsigned index, const char *why)

@@ -87,6 +87,9 @@ int pool_write(struct pool_disk *disk, uint64_t off, const void *buf, size_t len
  * A chunk another thread is copying through right now is zeroed instead of
  * given back, so no in-flight copy can land in another disk's memory. */
 int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len);
+/* The same, and the freed chunks are zeroed now, not at their next use
+ * (BLKIF_DISCARD_SECURE: nothing of the data stays in dom0 memory). */
+int pool_discard_secure(struct pool_disk *disk, uint64_t off, uint64_t len);
 /* Memory needs no flushing; kept so callers order flushes explicitly. */
 int pool_flush(struct pool_disk *disk);
 

@@ -25,6 +25,8 @@ struct ring_disk_ops {
 	int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
 	int (*flush)(void *ctx);
 	int (*discard)(void *ctx, uint64_t off, uint64_t len);
+	/* BLKIF_DISCARD_SECURE; NULL: secure discards are refused. */
+	int (*discard_secure)(void *ctx, uint64_t off, uint64_t len);
 };
 
 struct ring_queue_config {

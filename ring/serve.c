@@ -147,6 +147,10 @@ static int slot_disk_op(struct ring_queue *q, struct slot *s)
 	case BLKIF_OP_DISCARD:
 		if (s->req.nr_sectors == 0)
 			return 0;
+		if (s->req.discard_flag & BLKIF_DISCARD_SECURE)
+			return ops->discard_secure
+				       ? ops->discard_secure(ctx, off, s->req.nr_sectors << SECTOR_SHIFT)
+				       : -EOPNOTSUPP;
 		return ops->discard(ctx, off, s->req.nr_sectors << SECTOR_SHIFT);
 	default:
 		return -EOPNOTSUPP; /* validation let nothing else through */

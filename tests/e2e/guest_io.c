@@ -474,6 +474,21 @@ static void scenario_discard(void)
 	      buf[0]);
 	do_io(BLKIF_OP_READ, 7168, 11, segs, buf);
 	CHECK("data_after_discard_kept", buf[0] == 0x77, "%02x", buf[0]);
+
+	char node[8] = "";
+	blkfront_read_backend_node(bf, "discard-secure", node, sizeof(node));
+	CHECK("discard_secure_advertised", strcmp(node, "1") == 0, "discard-secure '%s'", node);
+	memset(&r, 0, sizeof(r));
+	r.operation = BLKIF_OP_DISCARD;
+	d->flag = BLKIF_DISCARD_SECURE;
+	d->sector_number = 7168;
+	d->nr_sectors = 1024;
+	rc = blkfront_raw_request(q, &r, &rsp, 10000);
+	CHECK("secure_discard_served", rc == 0 && rsp.status == BLKIF_RSP_OKAY, "rc %d status %d",
+	      rc, rsp.status);
+	do_io(BLKIF_OP_READ, 7168, 11, segs, buf);
+	CHECK("secure_discarded_range_reads_zero", buf[0] == 0 && buf[sizeof(buf) - 1] == 0, "%02x",
+	      buf[0]);
 }
 
 int main(int argc, char **argv)

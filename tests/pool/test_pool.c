@@ -437,6 +437,38 @@ TEST(load_short_image)
 	free(buf);
 }
 
+/* A plain discard leaves a freed chunk's bytes until its next use; a
+ * secure discard wipes them at once. */
+TEST(secure_discard_wipes_now)
+{
+	const uint64_t cs = 64 * KiB;
+	struct pool *pool = make_pool(4 * cs, cs, false);
+	struct pool_disk *d;
+	struct pool_disk_stats ds;
+	uint8_t data[cs];
+	void *p, *q;
+
+	EXPECT(pool);
+	EXPECT_EQ(pool_disk_create(pool, 4 * cs, &d), 0);
+	memset(data, 0x6b, sizeof(data));
+	EXPECT_EQ(pool_write(d, 0, data, cs), 0);
+	EXPECT_EQ(pool_write(d, cs, data, cs), 0);
+	EXPECT_EQ(pool_ptr(d, 0, 100, false, &p), 100);
+	pool_ptr_done(d, 0);
+	EXPECT_EQ(pool_ptr(d, cs, 100, false, &q), 100);
+	pool_ptr_done(d, cs);
+	EXPECT_EQ(pool_discard(d, 0, cs), 0);
+	EXPECT_EQ(pool_discard_secure(d, cs, cs), 0);
+	pool_disk_get_stats(d, &ds);
+	EXPECT_EQ(ds.used, 0);
+	EXPECT(((uint8_t *)p)[0] == 0x6b); /* the pool's memory, unpinned */
+	EXPECT(is_zero(q, 100));
+	EXPECT(is_zero((uint8_t *)q + cs - 100, 100));
+	EXPECT_EQ(pool_discard_secure(d, 4 * cs, cs), -EINVAL);
+	pool_disk_destroy(d);
+	pool_destroy(pool);
+}
+
 TEST(direct_pointers)
 {
 	const uint64_t cs = 64 * KiB;
@@ -530,6 +562,7 @@ int main(void)
 	RUN(resize);
 	RUN(load_save_round_trip);
 	RUN(load_short_image);
+	RUN(secure_discard_wipes_now);
 	RUN(direct_pointers);
 	RUN(device_slots_run_out);
 	RUN(mlock_and_hugepages);

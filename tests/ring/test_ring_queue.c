@@ -53,7 +53,7 @@ static int d_discard(void *ctx, uint64_t off, uint64_t len)
 	return 0;
 }
 
-static const struct ring_disk_ops ops = { d_read, d_write, d_flush, d_discard };
+static const struct ring_disk_ops ops = { d_read, d_write, d_flush, d_discard, NULL };
 
 static unsigned fatal_calls;
 static void on_fatal(void *ctx, unsigned index, const char *why)
