@@ -48,6 +48,16 @@ check frontend_dir_removed sh -c "! xenstore-exists $(fe_path "$dom" $XVDC)"
 check reattach_xvdc attach "$dom" xvdc size=16M
 guest "$dom" zero $XVDC
 
+# save= at detach and image= at attach: a disk's contents survive in a file.
+check attach_with_save attach "$dom" xvde "size=4M,save=$SIM_DIR/disk.img"
+guest "$dom" fill 51776 21
+check detach_saves detach "$dom" xvde
+[ "$(stat -c %s "$SIM_DIR/disk.img" 2>/dev/null)" = $((4 << 20)) ] && pass saved_image_has_disk_size ||
+	fail saved_image_has_disk_size "$(ls -l "$SIM_DIR/disk.img" 2>&1)"
+check attach_from_image attach "$dom" xvde "size=4M,image=$SIM_DIR/disk.img"
+guest "$dom" check 51776 21
+check detach_loaded detach "$dom" xvde
+
 check daemon_alive_at_end mb_alive
 check sigterm_exits_0 mb_stop
 check backend_closed_on_exit wait_node "$(be_path "$dom" $XVDB)/state" 6 2
