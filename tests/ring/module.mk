@@ -36,3 +36,20 @@ $(BUILD)/tests/test_gio_persistent: $(BUILD)/tests/ring/test_gio_persistent.o \
 	$(CC) $(LDFLAGS) -o $@ $^
 
 TESTS += $(BUILD)/tests/test_gio_persistent
+
+# Seeded random ring slots through validation (make check), and the same
+# harness under libFuzzer on request (clang).
+$(BUILD)/tests/test_validate_random: $(BUILD)/tests/ring/test_validate_random.o \
+		$(BUILD)/tests/ring/validate_one.o $(RING_PURE_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_validate_random
+
+.PHONY: fuzz-validate
+fuzz-validate: build-fuzz/fuzz_validate
+	build-fuzz/fuzz_validate -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096
+build-fuzz/fuzz_validate: tests/ring/fuzz_validate.c tests/ring/validate_one.c \
+		ring/validate.c ring/blkif_abi.c
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+	  -o $@ $^
