@@ -34,6 +34,11 @@ grep -q "vbd $bad/$XVDB: .*size" "$MB_LOG" && pass bad_target_logged_with_device
 check attach_readonly attach "$bad" xvdc size=8M --ro
 guest "$bad" readonly $XVDC
 
+# xl's no-discard: the toolstack's discard-enable=0 is honoured.
+check attach_no_discard attach "$good" xvdc size=8M --no-discard
+check no_discard_not_offered sh -c "! xenstore-exists $(be_path "$good" $XVDC)/feature-discard"
+check detach_no_discard detach "$good" xvdc
+
 # A CD-ROM: read-only, VDISK_CDROM in info, device-type cdrom.
 check attach_cdrom attach "$bad" xvdf size=8M --cdrom
 check cdrom_device_type sh -c "[ \"\$(xenstore-read $(be_path "$bad" 51792)/device-type)\" = cdrom ]"

@@ -59,7 +59,7 @@ static int write_backend_nodes(struct xs_handle *xs, xs_transaction_t t, const c
 	rc |= xsu_write(xs, t, dir, "type", "phy");
 	rc |= xsu_write(xs, t, dir, "mode", r->readonly ? "r" : "w");
 	rc |= xsu_write(xs, t, dir, "device-type", r->cdrom ? "cdrom" : "disk");
-	rc |= xsu_write(xs, t, dir, "discard-enable", r->readonly ? "0" : "1");
+	rc |= xsu_write(xs, t, dir, "discard-enable", r->readonly || r->no_discard ? "0" : "1");
 	rc |= xsu_write(xs, t, dir, "specification", "xen");
 	return rc ? -EIO : 0;
 }

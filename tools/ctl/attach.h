@@ -11,6 +11,7 @@ struct attach_req {
 	const char *target;
 	bool readonly;
 	bool cdrom;
+	bool no_discard;             /* xl's no-discard: discard-enable=0 */
 	const char *backend_type;   /* "vbd" */
 	const char *script;         /* hotplug script, absolute; NULL: none */
 	unsigned backend_domid;     /* where memback runs: 0 */

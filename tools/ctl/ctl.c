@@ -19,7 +19,8 @@
 #define DEFAULT_CONTROL "/run/memback/control.sock"
 
 static const char usage[] =
-	"usage: memback-ctl attach <domid> <vdev> <target> [--ro] [--cdrom] [--backend-type T]\n"
+	"usage: memback-ctl attach <domid> <vdev> <target> [--ro] [--cdrom] [--no-discard]\n"
+	"                          [--backend-type T]\n"
 	"                          [--script PATH | --no-script] [--timeout SECS]\n"
 	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
 	"       memback-ctl resize <domid> <vdev> <size> [--control PATH]\n"
@@ -40,6 +41,7 @@ static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
 	static const struct option opts[] = {
 		{ "ro", no_argument, NULL, 'r' },
 		{ "cdrom", no_argument, NULL, 'C' },
+		{ "no-discard", no_argument, NULL, 'D' },
 		{ "backend-type", required_argument, NULL, 't' },
 		{ "script", required_argument, NULL, 's' },
 		{ "no-script", no_argument, NULL, 'n' },
@@ -55,6 +57,7 @@ static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
 		switch (c) {
 		case 'r': r->readonly = true; break;
 		case 'C': r->cdrom = r->readonly = true; break;
+		case 'D': r->no_discard = true; break;
 		case 't': r->backend_type = optarg; break;
 		case 's':
 			if (optarg[0] != '/')
