@@ -9,6 +9,7 @@
  *                                 the device keeps serving
  */
 #include "blkfront.h"
+#include "guest_common.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,46 +19,13 @@
 
 static struct blkfront *bf;
 static struct blkfront_queue *q;
-static int failures;
-
-static void check(const char *name, bool ok, const char *why)
-{
-	printf(ok ? "PASS: %s\n" : "FAIL: %s: %s\n", name, why);
-	fflush(stdout);
-	failures += !ok;
-}
-
 /* One page at sector; gref 0 uses the slot's own page. The response
  * status, or a negative errno. */
+static const struct bf_seg one_page = { 0, 7 };
+
 static int do_io(uint8_t op, uint64_t sector, uint32_t gref, uint8_t *data)
 {
-	struct blkfront_req *req = blkfront_req_get(q), *done;
-	int rc;
-
-	if (!req)
-		return -EBUSY;
-	req->op = op;
-	req->sector = sector;
-	req->nr_segments = 1;
-	req->seg[0] = (struct bf_seg){ 0, 7 };
-	if (gref)
-		req->gref[0] = gref;
-	else if (op == BLKIF_OP_WRITE)
-		memcpy(req->page[0], data, 4096);
-	rc = blkfront_req_submit(q, req);
-	if (rc == 0)
-		rc = blkfront_kick(q);
-	if (rc == 0)
-		rc = blkfront_complete(q, &done, 1, 10000);
-	if (rc == 1) {
-		rc = done->status;
-		if (!gref && op == BLKIF_OP_READ && rc == BLKIF_RSP_OKAY)
-			memcpy(data, done->page[0], 4096);
-		blkfront_req_put(q, done);
-	} else if (rc == 0) {
-		rc = -ETIMEDOUT;
-	}
-	return rc;
+	return guest_io(q, op, sector, 1, &one_page, gref ? &gref : NULL, data);
 }
 
 static bool page_roundtrip(uint64_t sector, unsigned seed)
@@ -76,11 +44,11 @@ static void scenario_nopersist(void)
 {
 	bool ok = true;
 
-	check("backend_offers_persistent", blkfront_info(bf)->feature_persistent,
+	CHECK("backend_offers_persistent", blkfront_info(bf)->feature_persistent,
 	      "no feature-persistent = 1 from the backend");
 	for (unsigned i = 0; i < 64 && ok; i++)
 		ok = page_roundtrip((uint64_t)i * 8, i);
-	check("data_verifies_without_persistent", ok, "a page did not read back");
+	CHECK("data_verifies_without_persistent", ok, "a page did not read back");
 }
 
 static void scenario_readonly(void)
@@ -89,19 +57,19 @@ static void scenario_readonly(void)
 	uint8_t *ro = blkfront_share(bf, 1, false, &ref);
 
 	if (!ro) {
-		check("share_read_only_page", false, blkfront_error(bf));
+		CHECK("share_read_only_page", false, "%s", blkfront_error(bf));
 		return;
 	}
 	memset(ro, 0x5a, 4096);
-	check("write_from_read_only_grant_served",
+	CHECK("write_from_read_only_grant_served",
 	      do_io(BLKIF_OP_WRITE, 64, ref, NULL) == BLKIF_RSP_OKAY, "not served");
-	check("read_into_read_only_grant_refused",
+	CHECK("read_into_read_only_grant_refused",
 	      do_io(BLKIF_OP_READ, 64, ref, NULL) == BLKIF_RSP_ERROR, "not an error");
-	check("read_only_page_untouched", ro[0] == 0x5a && ro[4095] == 0x5a,
+	CHECK("read_only_page_untouched", ro[0] == 0x5a && ro[4095] == 0x5a,
 	      "the backend wrote into a read-only grant");
-	check("write_from_read_only_grant_again",
+	CHECK("write_from_read_only_grant_again",
 	      do_io(BLKIF_OP_WRITE, 72, ref, NULL) == BLKIF_RSP_OKAY, "not served");
-	check("device_serves_after_refused_grant", page_roundtrip(128, 9), "I/O failed");
+	CHECK("device_serves_after_refused_grant", page_roundtrip(128, 9), "I/O failed");
 	/* The backend may hold the page mapped until we disconnect. */
 }
 
@@ -135,8 +103,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "readonly"))
 		scenario_readonly();
 	else
-		check("scenario", false, argv[1]);
+		CHECK("scenario", false, "unknown scenario %s", argv[1]);
 	blkfront_close(bf);
 	blkfront_free(bf);
-	return failures ? 1 : 0;
+	return guest_failures ? 1 : 0;
 }

@@ -18,6 +18,7 @@
  *   guest_io cdrom DEVID         a CD-ROM: info flags, writes refused
  */
 #include "blkfront.h"
+#include "guest_common.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,52 +33,12 @@
 
 static struct blkfront *bf;
 static struct blkfront_queue *q;
-static int failures;
-
-#define CHECK(name, cond, ...)                                               \
-	do {                                                                 \
-		if (cond) {                                                  \
-			printf("PASS: %s\n", name);                          \
-		} else {                                                     \
-			printf("FAIL: %s: ", name);                          \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-		fflush(stdout);                                              \
-	} while (0)
-
-/* One request through the library; data is the flat buffer of the
+/* A request through the library; data is the flat buffer of the
  * request's sectors. Returns the response status or a negative errno. */
 static int do_io(uint8_t op, uint64_t sector, unsigned nsegs, const struct bf_seg *segs,
 		 void *data)
 {
-	struct blkfront_req *req = blkfront_req_get(q), *done;
-	int rc;
-
-	if (!req)
-		return -EBUSY;
-	req->op = op;
-	req->sector = sector;
-	req->nr_segments = (uint8_t)nsegs;
-	if (nsegs)
-		memcpy(req->seg, segs, nsegs * sizeof(*segs));
-	if (op == BLKIF_OP_WRITE)
-		bf_seg_copy_to_pages(req->page, segs, nsegs, data);
-	rc = blkfront_req_submit(q, req);
-	if (rc == 0)
-		rc = blkfront_kick(q);
-	if (rc == 0)
-		rc = blkfront_complete(q, &done, 1, 10000);
-	if (rc == 1) {
-		rc = done->status;
-		if (op == BLKIF_OP_READ && rc == BLKIF_RSP_OKAY)
-			bf_seg_copy_from_pages((const void *const *)done->page, segs, nsegs, data);
-		blkfront_req_put(q, done);
-	} else if (rc == 0) {
-		rc = -ETIMEDOUT;
-	}
-	return rc;
+	return guest_io(q, op, sector, nsegs, segs, NULL, data);
 }
 
 /* Whole pages: nsegs x 8 sectors. */
@@ -537,9 +498,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(s, "cdrom"))
 		scenario_cdrom();
 	else
-		printf("FAIL: unknown scenario %s\n", s), failures++;
+		printf("FAIL: unknown scenario %s\n", s), guest_failures++;
 	if (strcmp(s, "overflow") != 0)
 		blkfront_close(bf);
 	blkfront_free(bf);
-	return failures ? 1 : 0;
+	return guest_failures ? 1 : 0;
 }

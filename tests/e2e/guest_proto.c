@@ -19,6 +19,7 @@
  *                                             and says why in its error node
  */
 #include "blkfront.h"
+#include "guest_common.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -39,21 +40,7 @@ static unsigned devid;
 static struct blkfront *bf;
 static struct blkfront_queue *q0;
 static uint64_t seed = 1;
-static int failures;
-static const char *prefix = ""; /* $GUEST_PROTO_PREFIX: names one run's checks */
 
-#define CHECK(name, cond, ...)                                               \
-	do {                                                                 \
-		if (cond) {                                                  \
-			printf("PASS: %s%s\n", prefix, name);                \
-		} else {                                                     \
-			printf("FAIL: %s%s: ", prefix, name);                \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-		fflush(stdout);                                              \
-	} while (0)
 
 static void full_pages(struct bf_seg *segs, unsigned n)
 {
@@ -154,7 +141,7 @@ static int attach_with(struct blkfront_opts *o)
 	rc = blkfront_attach(&bf, o);
 	if (rc) {
 		printf("FAIL: attach: %s\n", bf ? blkfront_error(bf) : strerror(-rc));
-		failures++;
+		guest_failures++;
 		return rc;
 	}
 	q0 = blkfront_queue(bf, 0);
@@ -381,7 +368,7 @@ static void expect_refused(const char *name, const union raw_req *req, uint64_t 
  * then partial segments. */
 static void indirect_roundtrip(const char *pfx, unsigned n, uint64_t sector)
 {
-	struct bf_seg segs[BLKFRONT_MAX_SEGMENTS];
+	struct bf_seg segs[BLKFRONT_MAX_SEGMENTS] = { { 0, 0 } };
 	char name[64];
 	int w, r1, r2;
 
@@ -788,7 +775,7 @@ static void run(int argc, char **argv)
 		scenario_refuse(argv[3], argc > 4 ? argv[4] : NULL);
 	else {
 		printf("FAIL: bad arguments for scenario %s\n", s);
-		failures++;
+		guest_failures++;
 	}
 }
 
@@ -800,11 +787,11 @@ int main(int argc, char **argv)
 	}
 	devid = num(argv[2]);
 	if (getenv("GUEST_PROTO_PREFIX"))
-		prefix = getenv("GUEST_PROTO_PREFIX");
+		guest_prefix = getenv("GUEST_PROTO_PREFIX"); /* names one run's checks */
 	run(argc, argv);
 	if (bf) {
 		blkfront_close(bf);
 		blkfront_free(bf);
 	}
-	return failures ? 1 : 0;
+	return guest_failures ? 1 : 0;
 }

@@ -9,6 +9,7 @@
  * node reads NEW_SECTORS; the same I/O again, expecting AFTER.
  */
 #include "blkfront.h"
+#include "guest_common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,43 +23,12 @@
 
 static struct blkfront *bf;
 static struct blkfront_queue *q;
-static int failures;
-
-static void check(const char *name, bool ok, const char *why)
-{
-	printf(ok ? "PASS: %s\n" : "FAIL: %s: %s\n", name, why);
-	fflush(stdout);
-	failures += !ok;
-}
-
 /* One page at sector through the library: the response status or -errno. */
+static const struct bf_seg one_page = { 0, 7 };
+
 static int do_io(uint8_t op, uint64_t sector, uint8_t *data)
 {
-	struct blkfront_req *req = blkfront_req_get(q), *done;
-	int rc;
-
-	if (!req)
-		return -EBUSY;
-	req->op = op;
-	req->sector = sector;
-	req->nr_segments = 1;
-	req->seg[0] = (struct bf_seg){ 0, 7 };
-	if (op == BLKIF_OP_WRITE)
-		memcpy(req->page[0], data, 4096);
-	rc = blkfront_req_submit(q, req);
-	if (rc == 0)
-		rc = blkfront_kick(q);
-	if (rc == 0)
-		rc = blkfront_complete(q, &done, 1, 10000);
-	if (rc == 1) {
-		rc = done->status;
-		if (op == BLKIF_OP_READ && rc == BLKIF_RSP_OKAY)
-			memcpy(data, done->page[0], 4096);
-		blkfront_req_put(q, done);
-	} else if (rc == 0) {
-		rc = -ETIMEDOUT;
-	}
-	return rc;
+	return guest_io(q, op, sector, 1, &one_page, NULL, data);
 }
 
 /* Write then read back one page: true if both succeeded with the data. */
@@ -112,18 +82,18 @@ int main(int argc, char **argv)
 	q = blkfront_queue(bf, 0);
 	snprintf(why, sizeof(why), "sector %s of %llu sectors: expected %s", argv[2],
 		 (unsigned long long)blkfront_info(bf)->sectors, argv[4]);
-	check(before ? "io_inside_old_size_served" : "io_past_old_end_refused",
-	      page_io_ok(sector, 1) == before, why);
+	CHECK(before ? "io_inside_old_size_served" : "io_past_old_end_refused",
+	      page_io_ok(sector, 1) == before, "%s", why);
 	fd = open(argv[6], O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	check("frontend_sees_new_sectors", wait_sectors(want), "backend sectors never changed");
+	CHECK("frontend_sees_new_sectors", wait_sectors(want), "backend sectors never changed");
 	snprintf(why, sizeof(why), "sector %s of %s sectors: expected %s", argv[2], argv[3],
 		 argv[5]);
-	check(after ? "io_inside_new_size_served" : "io_past_new_end_refused",
-	      page_io_ok(sector, 2) == after, why);
-	check("device_still_serves", page_io_ok(0, 3), "I/O at sector 0 failed");
+	CHECK(after ? "io_inside_new_size_served" : "io_past_new_end_refused",
+	      page_io_ok(sector, 2) == after, "%s", why);
+	CHECK("device_still_serves", page_io_ok(0, 3), "I/O at sector 0 failed");
 	blkfront_close(bf);
 	blkfront_free(bf);
-	return failures ? 1 : 0;
+	return guest_failures ? 1 : 0;
 }
