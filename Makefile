@@ -72,7 +72,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tools/demo.sh
 
-# The daemon, memback-ctl, the hotplug script where xl looks for it, man pages.
+# The daemon, memback-ctl, the hotplug script where xl looks for it, man
+# pages, a systemd unit.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: all
@@ -80,6 +81,9 @@ install: all
 	install -m 0755 $(BUILD)/memback $(BUILD)/memback-ctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 tools/hotplug/memback $(DESTDIR)/etc/xen/scripts/memback
 	install -m 0644 backend/memback.8 tools/ctl/memback-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/memback.service.in \
+	  >$(DESTDIR)/lib/systemd/system/memback.service
 
 clean:
 	rm -rf build build-asan
