@@ -44,6 +44,7 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove);
 int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
 /* Add q's counters to *sum. */
 void vbd_add_queue_stats(struct ring_queue *q, struct ring_queue_stats *sum);
+void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add);
 /* Is the backend directory still there? */
 bool vbd_exists(struct vbd *v);
 

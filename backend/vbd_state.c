@@ -195,28 +195,34 @@ void vbd_add_queue_stats(struct ring_queue *q, struct ring_queue_stats *sum)
 	struct ring_queue_stats qs;
 
 	ring_queue_get_stats(q, &qs);
-	sum->reqs_read += qs.reqs_read;
-	sum->reqs_write += qs.reqs_write;
-	sum->reqs_flush += qs.reqs_flush;
-	sum->reqs_discard += qs.reqs_discard;
-	sum->reqs_other += qs.reqs_other;
-	sum->segments += qs.segments;
-	sum->errors += qs.errors;
-	sum->bytes_read += qs.bytes_read;
-	sum->bytes_written += qs.bytes_written;
-	sum->kicks += qs.kicks;
-	sum->notifies += qs.notifies;
-	sum->grant_maps += qs.grant_maps;
-	sum->grant_unmaps += qs.grant_unmaps;
-	sum->grant_copies += qs.grant_copies;
+	vbd_sum_stats(sum, &qs);
+}
+
+void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *qs)
+{
+	sum->reqs_read += qs->reqs_read;
+	sum->reqs_write += qs->reqs_write;
+	sum->reqs_flush += qs->reqs_flush;
+	sum->reqs_discard += qs->reqs_discard;
+	sum->reqs_other += qs->reqs_other;
+	sum->segments += qs->segments;
+	sum->errors += qs->errors;
+	sum->bytes_read += qs->bytes_read;
+	sum->bytes_written += qs->bytes_written;
+	sum->kicks += qs->kicks;
+	sum->notifies += qs->notifies;
+	sum->grant_maps += qs->grant_maps;
+	sum->grant_unmaps += qs->grant_unmaps;
+	sum->grant_copies += qs->grant_copies;
 }
 
 void vbd_disconnect(struct vbd *v)
 {
 	for (unsigned i = 0; i < v->nr_queues; i++) {
 		/* The device's counters outlive its connections. */
-		vbd_add_queue_stats(v->queues[i], &v->io_total);
-		ring_queue_stop(v->queues[i]);
+		struct ring_queue_stats last;
+		ring_queue_stop_stats(v->queues[i], &last);
+		vbd_sum_stats(&v->io_total, &last);
 		v->queues[i] = NULL;
 	}
 	if (v->nr_queues)

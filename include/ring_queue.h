@@ -81,6 +81,8 @@ struct ring_queue;
 int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **out);
 /* Stop the worker (in-flight requests are completed), unbind, unmap. */
 void ring_queue_stop(struct ring_queue *q);
+/* The same, and the queue's final counters (unmaps at the stop included). */
+void ring_queue_stop_stats(struct ring_queue *q, struct ring_queue_stats *final);
 void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st);
 /* Hold the worker between two passes (no request half done) until
  * ring_queue_resume, e.g. while the disk under it changes size. Returns

@@ -167,7 +167,8 @@ out:
 	return 0;
 }
 
-void ring_queue_close(struct ring_queue *q)
+/* Everything but the queue itself: its counters stay readable. */
+static void ring_queue_release(struct ring_queue *q)
 {
 	if (q->port_bound)
 		xenevtchn_unbind(q->xce, q->port);
@@ -189,6 +190,11 @@ void ring_queue_close(struct ring_queue *q)
 		close(q->stop_fd);
 	pthread_cond_destroy(&q->pause_cond);
 	pthread_mutex_destroy(&q->pause_lock);
+}
+
+void ring_queue_close(struct ring_queue *q)
+{
+	ring_queue_release(q);
 	free(q);
 }
 
@@ -221,6 +227,11 @@ int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **ou
 
 void ring_queue_stop(struct ring_queue *q)
 {
+	ring_queue_stop_stats(q, NULL);
+}
+
+void ring_queue_stop_stats(struct ring_queue *q, struct ring_queue_stats *final)
+{
 	uint64_t one = 1;
 
 	if (!q)
@@ -232,7 +243,10 @@ void ring_queue_stop(struct ring_queue *q)
 			log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
 		pthread_join(q->thread, NULL);
 	}
-	ring_queue_close(q);
+	ring_queue_release(q);
+	if (final)
+		ring_queue_get_stats(q, final);
+	free(q);
 }
 
 void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
