@@ -187,6 +187,21 @@ static void unlink_vbd(struct vbd *v)
 	}
 }
 
+void vbd_save(struct vbd *v)
+{
+	int rc;
+
+	if (!v->disk || !v->target.save[0] || v->saved)
+		return;
+	rc = pool_disk_save(v->disk, v->target.save);
+	if (rc) {
+		log_err("%s: cannot save to %s: %s", v->name, v->target.save, strerror(-rc));
+		return;
+	}
+	v->saved = true;
+	log_info("%s: saved to %s", v->name, v->target.save);
+}
+
 void vbd_destroy(struct vbd *v, bool closed, bool remove)
 {
 	vbd_disconnect(v);
@@ -194,14 +209,7 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove)
 		vbd_switch_state(v, XenbusStateClosed);
 	watch_frontend(v, false);
 	if (v->disk) {
-		if (v->target.save[0]) {
-			int rc = pool_disk_save(v->disk, v->target.save);
-			if (rc)
-				log_err("%s: cannot save to %s: %s", v->name, v->target.save,
-					strerror(-rc));
-			else
-				log_info("%s: saved to %s", v->name, v->target.save);
-		}
+		vbd_save(v);
 		pool_disk_destroy(v->disk);
 	}
 	if (remove && !xs_rm(v->d->xs, XBT_NULL, v->be_path) && errno != ENOENT)

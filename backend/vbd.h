@@ -21,6 +21,7 @@ struct vbd {
 	enum xenbus_state ours;      /* the state we last wrote */
 	bool readonly, cdrom, discard;
 	bool broken;                 /* refused: error node written, never connects */
+	bool saved;                  /* save= done since the last connection */
 	struct target target;
 	struct pool_disk *disk;
 	unsigned nr_queues;
@@ -45,6 +46,8 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
 /* Add q's counters to *sum. */
 void vbd_add_queue_stats(struct ring_queue *q, struct ring_queue_stats *sum);
 void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add);
+/* Write the disk to its save= file, once per connection. */
+void vbd_save(struct vbd *v);
 /* Is the backend directory still there? */
 bool vbd_exists(struct vbd *v);
 

@@ -168,6 +168,7 @@ static int vbd_connect(struct vbd *v)
 		return rc;
 	}
 	atomic_store(&v->fatal, false);
+	v->saved = false; /* the disk may change again */
 	for (unsigned i = 0; i < fr.nr_queues; i++) {
 		struct ring_queue_config qc;
 		char name[64];
@@ -265,6 +266,9 @@ void vbd_refresh(struct vbd *v)
 		vbd_switch_state(v, XenbusStateClosing);
 		return;
 	}
+	/* Detached: the image is on disk before the toolstack sees Closed. */
+	if (out.state == XenbusStateClosed && !in.online)
+		vbd_save(v);
 	/* Also rewrite a state the toolstack wrote over ours. */
 	if (out.state >= 0 && ((enum xenbus_state)out.state != v->ours ||
 			       (enum xenbus_state)out.state != in.node))
