@@ -212,8 +212,9 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove)
 		vbd_save(v);
 		pool_disk_destroy(v->disk);
 	}
-	if (remove && !xs_rm(v->d->xs, XBT_NULL, v->be_path) && errno != ENOENT)
-		log_warn("%s: cannot remove %s: %s", v->name, v->be_path, strerror(errno));
+	int rc = remove ? xsu_rm_with_empty_parents(v->d->xs, XBT_NULL, v->be_path) : 0;
+	if (rc)
+		log_warn("%s: cannot remove %s: %s", v->name, v->be_path, strerror(-rc));
 	unlink_vbd(v);
 	log_info("%s: removed", v->name);
 	free(v);

@@ -23,6 +23,15 @@ int xsu_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	       const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Remove path, then its parents while they are left empty, as libxl's
+ * path cleanup does; never a domain's own directory (/local/domain/<id>,
+ * /libxl/<id>) or anything above it. 0, or the errno of removing path
+ * (-ENOENT is not an error). */
+int xsu_rm_with_empty_parents(struct xs_handle *xs, xs_transaction_t t, const char *path);
+/* Pure: how many leading components of path are never removed by the
+ * above (3 for /local/domain/<id>/..., 2 for /libxl/<id>/..., else 1). */
+unsigned xsu_keep_depth(const char *path);
+
 /* Format a one-line reason into err (may be NULL) and return rc: the
  * error convention of the pure parsers and of memback-ctl. */
 int errorf(char *err, size_t errlen, int rc, const char *fmt, ...)

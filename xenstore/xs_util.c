@@ -147,3 +147,44 @@ int backend_path_parse(const char *base, const char *path, unsigned *domid,
 	*rest = path;
 	return 0;
 }
+
+unsigned xsu_keep_depth(const char *path)
+{
+	if (strncmp(path, "/local/domain/", 14) == 0)
+		return 3;
+	if (strncmp(path, "/libxl/", 7) == 0)
+		return 2;
+	return 1;
+}
+
+static unsigned path_depth(const char *path)
+{
+	unsigned d = 0;
+
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+int xsu_rm_with_empty_parents(struct xs_handle *xs, xs_transaction_t t, const char *path)
+{
+	char p[256];
+	unsigned keep = xsu_keep_depth(path), n;
+
+	if (strlen(path) >= sizeof(p))
+		return -ENAMETOOLONG;
+	if (!xs_rm(xs, t, path) && errno != ENOENT)
+		return -errno;
+	strcpy(p, path);
+	for (char *slash = strrchr(p, '/'); slash && slash != p; slash = strrchr(p, '/')) {
+		*slash = '\0';
+		if (path_depth(p) <= keep)
+			break;
+		char **kids = xs_directory(xs, t, p, &n);
+		free(kids);
+		if (!kids || n > 0 || !xs_rm(xs, t, p))
+			break;
+	}
+	return 0;
+}
+

@@ -49,9 +49,12 @@ done <<<"$expected"
 	fail params_is_the_target "params"
 
 check detach_removes_everything "$SIM_BUILD/memback-ctl" detach "$dom" xvda
-for p in "$(be_path "$dom" 51712)" "$(fe_path "$dom" 51712)" "/libxl/$dom/device/vbd/51712"; do
+# As libxl's path cleanup: the parents the last disk leaves empty go too.
+for p in "$(be_path "$dom" 51712)" "$(fe_path "$dom" 51712)" "/libxl/$dom/device/vbd/51712" \
+	"/local/domain/0/backend/vbd/$dom" "/local/domain/$dom/device/vbd" "/libxl/$dom/device"; do
 	check "detached_${p//\//_}_gone" sh -c "! xenstore-exists $p"
 done
+check domain_dir_kept xenstore-exists "/local/domain/$dom/name"
 
 # A target memback refuses: the hotplug script reports hotplug-error,
 # memback-ctl prints one line, exits 1 and leaves no node behind.

@@ -3,6 +3,7 @@
 
 #include "../unit.h"
 #include "../../tools/ctl/vdev.h"
+#include "xs_util.h"
 
 static unsigned id(const char *s)
 {
@@ -54,11 +55,20 @@ TEST(numbers_and_junk)
 	EXPECT_EQ(id("xvda1x"), 0xdeadbeef);
 }
 
+/* The cleanup of empty parents never reaches a domain's own directory. */
+TEST(cleanup_keeps_domain_directories)
+{
+	EXPECT_EQ(xsu_keep_depth("/local/domain/0/backend/vbd/1/51712"), 3);
+	EXPECT_EQ(xsu_keep_depth("/libxl/3/device/vbd/51712"), 2);
+	EXPECT_EQ(xsu_keep_depth("/vm/abc"), 1);
+}
+
 int main(void)
 {
 	RUN(xvd_names);
 	RUN(dp_names);
 	RUN(hd_and_sd_names);
 	RUN(numbers_and_junk);
+	RUN(cleanup_keeps_domain_directories);
 	return UNIT_RESULT();
 }

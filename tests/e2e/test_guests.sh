@@ -75,6 +75,7 @@ check crash_under_io "$SIM_BUILD/xensim" domain crash --dir "$SIM_DIR" "$g3"
 kill "$p3" 2>/dev/null
 wait "$p3" 2>/dev/null
 check crashed_guest_backend_removed wait_node_gone "$(be_path "$g3" $XVDB)" 5
+check crashed_guest_empty_parent_removed wait_node_gone "/local/domain/0/backend/vbd/$g3" 5
 zombies=$("$SIM_BUILD/xensim" zombies --dir "$SIM_DIR")
 [ -z "$zombies" ] && pass crashed_domain_leaves_no_zombie || fail crashed_domain_leaves_no_zombie "$zombies"
 grep -q "vbd $g3/$XVDB: domain $g3 is gone" "$MB_LOG" && pass crash_logged ||

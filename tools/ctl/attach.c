@@ -125,9 +125,9 @@ static int write_nodes(struct xs_handle *xs, const struct attach_req *r, const s
 
 static void remove_nodes(struct xs_handle *xs, const struct paths *p)
 {
-	xs_rm(xs, XBT_NULL, p->fe);
-	xs_rm(xs, XBT_NULL, p->be);
-	xs_rm(xs, XBT_NULL, p->lx);
+	xsu_rm_with_empty_parents(xs, XBT_NULL, p->fe);
+	xsu_rm_with_empty_parents(xs, XBT_NULL, p->be);
+	xsu_rm_with_empty_parents(xs, XBT_NULL, p->lx);
 }
 
 static uint64_t now_ms(void)
