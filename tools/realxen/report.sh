@@ -32,6 +32,15 @@ if [ -n "$figs" ]; then
 	    printf "| %s | %.1f MB/s, %.0f IOPS | %.1f MB/s, %.0f IOPS | %.2f |\n", t, b, bi, m, mi, m / b }
 	  printf "(means of %d runs each, one guest, QD 1, O_DIRECT)\n", k["memback", order[1]] }'
 fi
+# What memback did per request for the main guest (memback-ctl stats).
+if [ -s "$LOGS/memback-stats.txt" ]; then
+	echo
+	awk '{ for (i = 1; i <= NF; i++) { v[$(i+1)] = $i } }
+	END { r = v["reads,"] + v["writes,"]; if (!r) exit
+	  printf "memback, main guest: %d requests; per request %.2f grant-copy calls, %.2f grant maps, %.2f kicks taken, %.2f notifications sent\n",
+	    r, v["copies,"] / r, v["maps,"] / r, v["kicks,"] / r, v["notifies;"] / r }' \
+		"$LOGS/memback-stats.txt"
+fi
 npass=$(echo "$lines" | grep -c '^PASS' || true)
 nfail=$(echo "$lines" | grep -c '^FAIL' || true)
 echo

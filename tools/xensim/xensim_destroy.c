@@ -17,6 +17,7 @@
 #include "lib/simhost.h"
 #include "log.h"
 #include "xensim.h"
+#include "xs_util.h"
 
 #define CLOSE_TIMEOUT_MS 10000
 #define STATE_CLOSING    "5"
@@ -215,13 +216,10 @@ static void remove_nodes(struct xs_handle *xs, unsigned domid,
 		free(d);
 	}
 	free(t);
-	for (unsigned i = 0; i < l->n; i++) {
-		xensim_xs_rm(xs, XBT_NULL, l->paths[i]);
-		/* .../backend/T/N itself, once its devices are gone */
-		snprintf(path, sizeof(path), "%.*s", (int)(strrchr(l->paths[i], '/') -
-							    l->paths[i]), l->paths[i]);
-		xensim_xs_rm(xs, XBT_NULL, path);
-	}
+	/* As libxl's path cleanup (seen on real Xen): the parents a device
+	 * leaves empty (.../backend/T/N, .../backend/T) go with it. */
+	for (unsigned i = 0; i < l->n; i++)
+		xsu_rm_with_empty_parents(xs, XBT_NULL, l->paths[i]);
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
 	vm = xs_read(xs, XBT_NULL, path, NULL);
 	if (vm && strncmp(vm, "/vm/", 4) == 0)
