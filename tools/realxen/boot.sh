@@ -23,7 +23,7 @@ KVER=$(ls "$CACHE/kernel/lib/modules")
 # arguments with commas, so the module list is "kernel ARGS,initrd".
 # DOM0_ARGS: more dom0 kernel arguments; name=value ones reach dom0-init as
 # environment variables (xstrace=1: keep xenstored's trace; mbmode=map|
-# persistent: memback's --grant-mode).
+# persistent: memback's --grant-mode; mbpoll=N: its --poll-us).
 exec timeout --foreground -k 10 "$LIMIT" qemu-system-x86_64 \
 	-accel tcg -cpu "${QEMU_CPU:-qemu64}" -m 3072 -smp 2 \
 	-display none -serial stdio -monitor none -no-reboot \
