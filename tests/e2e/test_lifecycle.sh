@@ -51,6 +51,29 @@ check overflow_device_closing wait_node "$(be_path "$bad" $XVDD)/state" 5 5
 check daemon_survives_overflow mb_alive
 guest "$good" check $XVDB 3
 
+# A frontend that writes every state in random order, fast, with junk in
+# its ring nodes now and then: the daemon lives, and once the frontend
+# behaves, the device serves it.
+check attach_for_storm attach "$bad" xvdg size=8M
+fe=$(fe_path "$bad" 51808)
+sim_as_domain "$bad" bash -c '
+	for i in $(seq 300); do
+		xenstore-write "'"$fe"'/state" $((RANDOM % 9)) 2>/dev/null
+		case $((i % 7)) in
+		0) xenstore-write "'"$fe"'/ring-ref" junk "'"$fe"'/event-channel" 99999 ;;
+		3) xenstore-write "'"$fe"'/multi-queue-num-queues" 1000 ;;
+		5) xenstore-rm "'"$fe"'/multi-queue-num-queues" 2>/dev/null ;;
+		esac
+	done
+	xenstore-write "'"$fe"'/state" 6
+	xenstore-rm "'"$fe"'/ring-ref" "'"$fe"'/event-channel" 2>/dev/null
+	xenstore-rm "'"$fe"'/multi-queue-num-queues" 2>/dev/null; true' >/dev/null 2>&1
+check daemon_survives_state_storm mb_alive
+grep -q "vbd $bad/51808: .*1000 queues" "$MB_LOG" && pass storm_reached_the_daemon ||
+	fail storm_reached_the_daemon "no refusal of 1000 queues in the log"
+guest "$bad" zero 51808
+guest "$good" check $XVDB 3
+
 # Pool exhaustion: writes fail with an error response, the daemon lives,
 # and the good guest's data is intact.
 check attach_oversized attach "$bad" xvde size=256M
