@@ -58,6 +58,12 @@ check attach_from_image attach "$dom" xvde "size=4M,image=$SIM_DIR/disk.img"
 guest "$dom" check 51776 21
 check detach_loaded detach "$dom" xvde
 
+# memback let go of every ring and page before it said Closed: the guest
+# never had to end access to a grant that was still mapped.
+busy=$("$SIM_BUILD/xensim" stats --dir "$SIM_DIR" --json |
+	python3 -c "import json,sys; print(json.load(sys.stdin)['$dom']['end_access_busy'])")
+[ "$busy" = 0 ] && pass grants_released_before_closed || fail grants_released_before_closed "end_access_busy=$busy"
+
 check daemon_alive_at_end mb_alive
 check sigterm_exits_0 mb_stop
 check backend_closed_on_exit wait_node "$(be_path "$dom" $XVDB)/state" 6 2

@@ -200,6 +200,11 @@ int blkfront_close(struct blkfront *bf)
 	rc = blkfront_set_state(bf, XenbusStateClosed);
 	if (wrc < 0)
 		return wait_failed(bf, wrc, "Closing or Closed");
+	/* The backend unmaps our ring and pages before it says Closed: only
+	 * then may blkfront_free end the grants (a Linux frontend defers the
+	 * free of a grant still in use instead). */
+	if (rc == 0 && blkfront_backend_state(bf) != -ENOENT)
+		bf_wait_state(bf, STATE_BIT(XenbusStateClosed), 0, timeout_ms(bf));
 	return rc;
 }
 
