@@ -54,6 +54,9 @@ p1=$!
 sim_as_domain "$g2" "$BUILD/blkfront" --devid xvdb --rw write --pattern seq --bs 128K \
 	--size 256M --fill-verify --qd 8 --seed 2 >"$SIM_DIR/g2.out" 2>&1 &
 p2=$!
+sleep 0.3
+echo "while they run, memback-ctl list:"
+memback-ctl list --control "$SIM_DIR/memback.sock" | sed 's/^/  /'
 ok=0
 wait $p1 || ok=1
 wait $p2 || ok=1
@@ -68,7 +71,7 @@ for qd in 1 32; do
 		--qd $qd --time 2 --size 256M
 done
 
-step "memback-ctl list / stats / pool"
+step "memback-ctl list / stats / pool (the guests have disconnected: devices wait, Closed)"
 memback-ctl list --control "$SIM_DIR/memback.sock"
 memback-ctl stats --control "$SIM_DIR/memback.sock"
 memback-ctl pool --control "$SIM_DIR/memback.sock"
