@@ -117,12 +117,12 @@ void gio_map_transient(struct gio *g, const uint32_t *list, unsigned first,
 						to_guest ? PROT_READ | PROT_WRITE : PROT_READ);
 	for (unsigned k = 0; k < count; k++) {
 		struct gio_ent *e = batch_ent(g, list, first, k);
-		uint8_t *guest = pages + (size_t)k * XEN_PAGE_BYTES + e->offset;
 
 		if (!pages) {
 			e->status = GNTST_general_error;
 			continue;
 		}
+		uint8_t *guest = pages + (size_t)k * XEN_PAGE_BYTES + e->offset;
 		if (e->to_guest)
 			memcpy(guest, e->local, e->len);
 		else
