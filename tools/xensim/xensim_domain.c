@@ -15,7 +15,7 @@
 #include "log.h"
 #include "xensim.h"
 
-#define STORE_PORT 1        /* what a fresh PV guest's store evtchn gets */
+#define STORE_PORT 1u       /* what a fresh PV guest's store evtchn gets */
 #define STORE_MFN  0xfeffcu
 
 enum perm_kind { RO, RW, DOM0 };   /* (n0,rN)  (nN)  (n0) */
