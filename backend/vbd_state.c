@@ -14,19 +14,25 @@
 #include "vbd_internal.h"
 #include "xs_util.h"
 
+struct vbd_tx {
+	struct vbd *v;
+	vbd_tx_fn fn;
+	void *arg;
+};
+
+static int vbd_tx_run(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct vbd_tx *tx = arg;
+
+	(void)xs;
+	return tx->fn(tx->v, t, tx->arg);
+}
+
 int vbd_transaction(struct vbd *v, vbd_tx_fn fn, void *arg)
 {
-	for (int tries = 0; tries < 100; tries++) {
-		xs_transaction_t t = xs_transaction_start(v->d->xs);
-		if (t == XBT_NULL)
-			return -errno;
-		int rc = fn(v, t, arg);
-		if (!xs_transaction_end(v->d->xs, t, rc != 0))
-			rc = rc ? rc : -errno;
-		if (rc != -EAGAIN)
-			return rc;
-	}
-	return -EAGAIN;
+	struct vbd_tx tx = { v, fn, arg };
+
+	return xsu_transaction(v->d->xs, vbd_tx_run, &tx);
 }
 
 int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t)

@@ -23,6 +23,12 @@ int xsu_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	       const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Run fn inside a transaction; start again while the commit conflicts
+ * (EAGAIN), at most 100 times. An error from fn aborts the transaction and
+ * is returned; else 0, or the commit's negative errno. */
+typedef int (*xsu_tx_fn)(struct xs_handle *xs, xs_transaction_t t, void *arg);
+int xsu_transaction(struct xs_handle *xs, xsu_tx_fn fn, void *arg);
+
 /* Remove path, then its parents while they are left empty, as libxl's
  * path cleanup does; never a domain's own directory (/local/domain/<id>,
  * /libxl/<id>) or anything above it. 0, or the errno of removing path

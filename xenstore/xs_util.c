@@ -148,6 +148,21 @@ int backend_path_parse(const char *base, const char *path, unsigned *domid,
 	return 0;
 }
 
+int xsu_transaction(struct xs_handle *xs, xsu_tx_fn fn, void *arg)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		xs_transaction_t t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			return -errno;
+		int rc = fn(xs, t, arg);
+		if (!xs_transaction_end(xs, t, rc != 0))
+			rc = rc ? rc : -errno;
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	return -EAGAIN;
+}
+
 unsigned xsu_keep_depth(const char *path)
 {
 	if (strncmp(path, "/local/domain/", 14) == 0)

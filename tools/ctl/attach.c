@@ -79,10 +79,21 @@ static int write_frontend_nodes(struct xs_handle *xs, xs_transaction_t t,
 	return rc ? -EIO : 0;
 }
 
-static int write_all(struct xs_handle *xs, xs_transaction_t t, const struct attach_req *r,
-		     const struct paths *p, char *err, size_t errlen)
+struct write_all_args {
+	const struct attach_req *r;
+	const struct paths *p;
+	char *err;
+	size_t errlen;
+};
+
+/* Every node of the device, in transaction t (an xsu_tx_fn). */
+static int write_all(struct xs_handle *xs, xs_transaction_t t, void *arg)
 {
-	char buf[8];
+	const struct write_all_args *a = arg;
+	const struct attach_req *r = a->r;
+	const struct paths *p = a->p;
+	char *err = a->err, buf[8];
+	size_t errlen = a->errlen;
 
 	if (xsu_read(xs, t, p->be, NULL, buf, sizeof(buf)) != -ENOENT ||
 	    xsu_read(xs, t, p->fe, NULL, buf, sizeof(buf)) != -ENOENT)
@@ -108,19 +119,24 @@ static int write_nodes(struct xs_handle *xs, const struct attach_req *r, const s
 	snprintf(domain, sizeof(domain), "/local/domain/%u", r->domid);
 	if (xsu_read(xs, XBT_NULL, domain, NULL, buf, sizeof(buf)))
 		return errorf(err, errlen, -ENOENT, "domain %u does not exist", r->domid);
-	for (int tries = 0; tries < 50; tries++) {
-		xs_transaction_t t = xs_transaction_start(xs);
-		if (t == XBT_NULL)
-			return errorf(err, errlen, -errno, "xenstore: %s", strerror(errno));
-		int rc = write_all(xs, t, r, p, err, errlen);
-		if (!xs_transaction_end(xs, t, rc != 0) && !rc) {
-			if (errno == EAGAIN)
-				continue;
-			return errorf(err, errlen, -errno, "xenstore: %s", strerror(errno));
-		}
-		return rc;
-	}
-	return errorf(err, errlen, -EAGAIN, "xenstore stays busy");
+	struct write_all_args a = { r, p, err, errlen };
+	int rc;
+
+	err[0] = '\0';
+	rc = xsu_transaction(xs, write_all, &a);
+	if (rc == 0 || err[0])
+		return rc; /* write_all said why */
+	if (rc == -EAGAIN)
+		return errorf(err, errlen, rc, "xenstore stays busy");
+	return errorf(err, errlen, rc, "xenstore: %s", strerror(-rc));
+}
+
+/* online=0, state=Closing on backend dir arg, as libxl's remove does. */
+static int ask_close(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const char *be = arg;
+
+	return xsu_write(xs, t, be, "online", "0") ?: xsu_write(xs, t, be, "state", "5");
 }
 
 static void remove_nodes(struct xs_handle *xs, const struct paths *p)
@@ -242,13 +258,8 @@ int ctl_detach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 			    r->backend_type, r->vdev);
 	if (xsu_read(xs, XBT_NULL, p.be, "script", buf, sizeof(buf)))
 		buf[0] = '\0';
-	for (int tries = 0; tries < 50; tries++) {
-		xs_transaction_t t = xs_transaction_start(xs);
-		xsu_write(xs, t, p.be, "online", "0");
-		xsu_write(xs, t, p.be, "state", "5");
-		if (xs_transaction_end(xs, t, false) || errno != EAGAIN)
-			break;
-	}
+	/* A failure shows as the backend never reaching Closed, below. */
+	xsu_transaction(xs, ask_close, p.be);
 	if (wait_state(xs, p.be, 6, true, r->timeout_ms))
 		rc = errorf(err, errlen, -ETIMEDOUT, "the backend did not close in %u s; removed anyway",
 			  r->timeout_ms / 1000);

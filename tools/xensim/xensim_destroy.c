@@ -99,32 +99,22 @@ static int write_sub(struct xs_handle *xs, xs_transaction_t tx, const char *dir,
 	return xs_write(xs, tx, path, value, strlen(value)) ? 0 : -errno;
 }
 
-/* online=0, state=Closing on every backend still there (one transaction). */
-static int ask_close(struct xs_handle *xs, const struct be_list *l)
+/* online=0, state=Closing on every backend still there, in one
+ * transaction (an xsu_tx_fn over a be_list). */
+static int ask_close(struct xs_handle *xs, xs_transaction_t tx, void *arg)
 {
-	for (int attempt = 0; attempt < 100; attempt++) {
-		xs_transaction_t tx = xs_transaction_start(xs);
-		int rc = 0;
-		if (tx == XBT_NULL)
-			return -errno;
-		for (unsigned i = 0; i < l->n && !rc; i++) {
-			char path[600], *st;
-			snprintf(path, sizeof(path), "%s/state", l->paths[i]);
-			st = xs_read(xs, tx, path, NULL);
-			if (st && (rc = write_sub(xs, tx, l->paths[i], "online", "0")) == 0)
-				rc = write_sub(xs, tx, l->paths[i], "state", STATE_CLOSING);
-			free(st);
-		}
-		if (rc) {
-			xs_transaction_end(xs, tx, true);
-			return rc;
-		}
-		if (xs_transaction_end(xs, tx, false))
-			return 0;
-		if (errno != EAGAIN)
-			return -errno;
+	const struct be_list *l = arg;
+	int rc = 0;
+
+	for (unsigned i = 0; i < l->n && !rc; i++) {
+		char path[600], *st;
+		snprintf(path, sizeof(path), "%s/state", l->paths[i]);
+		st = xs_read(xs, tx, path, NULL);
+		if (st && (rc = write_sub(xs, tx, l->paths[i], "online", "0")) == 0)
+			rc = write_sub(xs, tx, l->paths[i], "state", STATE_CLOSING);
+		free(st);
 	}
-	return -EAGAIN;
+	return rc;
 }
 
 /* A backend that is Closed, or gone, needs no more waiting. */
@@ -259,7 +249,7 @@ int xensim_domain_destroy(const char *dir, unsigned domid)
 		goto out;
 	}
 	if ((rc = find_backends(xs, domid, &l)) < 0 ||
-	    (rc = ask_close(xs, &l)) < 0) {
+	    (rc = xsu_transaction(xs, ask_close, &l)) < 0) {
 		log_err("domain %u: cannot close its backends: %s", domid, strerror(-rc));
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "lib/simhost.h"
 #include "log.h"
 #include "xensim.h"
+#include "xs_util.h"
 
 #define STORE_PORT 1u       /* what a fresh PV guest's store evtchn gets */
 #define STORE_MFN  0xfeffcu
@@ -113,24 +114,10 @@ static int write_domain(struct xs_handle *xs, unsigned tx, const struct dom_spec
 	return rc;
 }
 
-/* Write the whole domain in one transaction, retrying on EAGAIN. */
-static int write_domain_tx(struct xs_handle *xs, const struct dom_spec *d)
+/* write_domain as an xsu_tx_fn: the whole domain in one transaction. */
+static int write_domain_tx(struct xs_handle *xs, xs_transaction_t tx, void *arg)
 {
-	for (int attempt = 0; attempt < 100; attempt++) {
-		xs_transaction_t tx = xs_transaction_start(xs);
-		if (tx == XBT_NULL)
-			return -errno;
-		int rc = write_domain(xs, tx, d);
-		if (rc < 0) {
-			xs_transaction_end(xs, tx, true);
-			return rc;
-		}
-		if (xs_transaction_end(xs, tx, false))
-			return 0;
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return -EAGAIN;
+	return write_domain(xs, tx, arg);
 }
 
 /* Undo write_domain (the introduce failed). */
@@ -230,7 +217,7 @@ int xensim_domain_create(const char *dir, const char *name, unsigned mem_mib,
 	snprintf(defname, sizeof(defname), "guest%u", d.domid);
 	d.name = name ? name : defname;
 	make_uuid(d.uuid);
-	if ((rc = write_domain_tx(xs, &d)) < 0) {
+	if ((rc = xsu_transaction(xs, write_domain_tx, &d)) < 0) {
 		log_err("cannot write domain %u to xenstore: %s", d.domid, strerror(-rc));
 		goto undo;
 	}
