@@ -72,8 +72,8 @@ static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
 	for (unsigned i = 0; i < v->nr_queues; i++) {
 		if (!v->queues[i])
 			continue;
-		vbd_add_queue_stats(v->queues[i], sum);
 		ring_queue_get_stats(v->queues[i], &qs);
+		vbd_sum_stats(sum, &qs);
 		sum->pgrants += qs.pgrants;
 	}
 }

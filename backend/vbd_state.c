@@ -197,14 +197,6 @@ static int vbd_connect(struct vbd *v)
 	return 0;
 }
 
-void vbd_add_queue_stats(struct ring_queue *q, struct ring_queue_stats *sum)
-{
-	struct ring_queue_stats qs;
-
-	ring_queue_get_stats(q, &qs);
-	vbd_sum_stats(sum, &qs);
-}
-
 void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *qs)
 {
 	sum->reqs_read += qs->reqs_read;

@@ -89,3 +89,18 @@ struct gnt_region *sim_region_find(struct xengntdev_handle *h, void *addr,
 	}
 	return NULL;
 }
+
+int gnt_notify_parse(uint32_t offset, evtchn_port_t port, struct gnt_notify *out)
+{
+	*out = (struct gnt_notify){ -1, -1 };
+	if (offset != (uint32_t)-1) {
+		if (offset >= SIM_PAGE_SIZE) {
+			errno = EINVAL;
+			return -1;
+		}
+		out->offset = (int32_t)offset;
+	}
+	if (port != (evtchn_port_t)-1)
+		out->port = (int32_t)port;
+	return 0;
+}

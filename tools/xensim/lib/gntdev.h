@@ -38,6 +38,10 @@ struct gnt_notify {
 	int32_t port;          /* port to notify, or -1 */
 };
 
+/* The (offset, port) of the *_notify calls: -1 means none, as in
+ * libxengnttab. -1 with errno EINVAL when the offset leaves the page. */
+int gnt_notify_parse(uint32_t offset, evtchn_port_t port, struct gnt_notify *out);
+
 struct gnt_region {
 	struct gnt_region *next;
 	uint8_t *addr;

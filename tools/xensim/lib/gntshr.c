@@ -142,17 +142,10 @@ void *xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid,
 				  uint32_t *ref, int writable,
 				  uint32_t notify_offset, evtchn_port_t notify_port)
 {
-	struct gnt_notify n = { -1, -1 };
+	struct gnt_notify n;
 
-	if (notify_offset != (uint32_t)-1) {
-		if (notify_offset >= SIM_PAGE_SIZE) {
-			errno = EINVAL;
-			return NULL;
-		}
-		n.offset = (int32_t)notify_offset;
-	}
-	if (notify_port != (evtchn_port_t)-1)
-		n.port = (int32_t)notify_port;
+	if (gnt_notify_parse(notify_offset, notify_port, &n))
+		return NULL;
 	return share_common(xgs, domid, 1, ref, writable, n);
 }
 

@@ -253,18 +253,10 @@ void *xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid,
 				     uint32_t ref, int prot, uint32_t notify_offset,
 				     evtchn_port_t notify_port)
 {
-	struct gnt_notify n = { -1, -1 };
+	struct gnt_notify n;
 
-	/* As libxengnttab: an offset of -1 or a port of -1 means none. */
-	if (notify_offset != (uint32_t)-1) {
-		if (notify_offset >= SIM_PAGE_SIZE) {
-			errno = EINVAL;
-			return NULL;
-		}
-		n.offset = (int32_t)notify_offset;
-	}
-	if (notify_port != (evtchn_port_t)-1)
-		n.port = (int32_t)notify_port;
+	if (gnt_notify_parse(notify_offset, notify_port, &n))
+		return NULL;
 	return map_common(xgt, 1, &domid, 0, &ref, prot, n);
 }
 

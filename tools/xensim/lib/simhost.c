@@ -31,28 +31,37 @@ static int host_file_path(const char *dir, const char *name, char *buf, size_t l
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* A new shared file of size bytes at path (any old one replaced), its
+ * first map_len bytes mapped; MAP_FAILED with errno set on failure. */
+static void *create_mapped(const char *path, off_t size, size_t map_len)
+{
+	void *map = MAP_FAILED;
+	int fd, err;
+
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(fd, size) == 0)
+		map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return map;
+}
+
 static int host_create(const char *dir)
 {
 	char path[PATH_MAX];
 	struct sim_host *h;
-	int fd, rc;
+	int rc;
 
 	rc = host_file_path(dir, "host.shm", path, sizeof(path));
 	if (rc < 0)
 		return rc;
-	unlink(path);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
+	h = create_mapped(path, sizeof(*h), sizeof(*h));
+	if (h == MAP_FAILED)
 		return -errno;
-	if (ftruncate(fd, sizeof(*h)) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (h == MAP_FAILED) {
-		rc = -errno;
-		goto out;
-	}
 	if (getrandom(&h->host_id, sizeof(h->host_id), 0) < 0)
 		h->host_id = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	h->version = SIM_VERSION;
@@ -60,8 +69,6 @@ static int host_create(const char *dir)
 	/* Published last: a reader that sees the magic sees the rest. */
 	__atomic_store_n(&h->magic, SIM_MAGIC_HOST, __ATOMIC_RELEASE);
 	munmap(h, sizeof(*h));
-out:
-	close(fd);
 	return rc;
 }
 
@@ -98,24 +105,17 @@ static int dom_file_create(const char *dir, uint32_t domid, uint32_t gen,
 	struct sim_dom_layout l;
 	struct sim_dom_hdr *hdr;
 	char path[PATH_MAX];
-	int fd, rc;
+	int rc;
 
 	sim_dom_layout(npages, &l);
 	rc = sim_dom_file_path(dir, domid, gen, path, sizeof(path));
 	if (rc < 0)
 		return rc;
-	unlink(path);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)l.size) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	hdr = mmap(NULL, sizeof(*hdr), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	hdr = create_mapped(path, (off_t)l.size, sizeof(*hdr));
 	if (hdr == MAP_FAILED) {
 		rc = -errno;
-		goto out;
+		unlink(path);
+		return rc;
 	}
 	hdr->magic = SIM_MAGIC_DOM;
 	hdr->version = SIM_VERSION;
@@ -130,8 +130,6 @@ static int dom_file_create(const char *dir, uint32_t domid, uint32_t gen,
 	hdr->size = l.size;
 	rc = sim_mutex_init_shared(&hdr->gnt_lock);
 	munmap(hdr, sizeof(*hdr));
-out:
-	close(fd);
 	if (rc < 0)
 		unlink(path);
 	return rc;
