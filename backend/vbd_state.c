@@ -77,14 +77,14 @@ int vbd_switch_state(struct vbd *v, enum xenbus_state st)
 	return 0;
 }
 
-static int disk_read(void *ctx, uint64_t off, void *buf, size_t len)
+static long disk_get(void *ctx, uint64_t off, size_t len, bool for_write, void **ptr)
 {
-	return pool_read(ctx, off, buf, len);
+	return pool_ptr(ctx, off, len, for_write, ptr);
 }
 
-static int disk_write(void *ctx, uint64_t off, const void *buf, size_t len)
+static void disk_put(void *ctx, uint64_t off)
 {
-	return pool_write(ctx, off, buf, len);
+	pool_ptr_done(ctx, off);
 }
 
 static int disk_flush(void *ctx)
@@ -103,8 +103,8 @@ static int disk_discard_secure(void *ctx, uint64_t off, uint64_t len)
 }
 
 static const struct ring_disk_ops pool_disk_ops = {
-	.read = disk_read,
-	.write = disk_write,
+	.get = disk_get,
+	.put = disk_put,
 	.flush = disk_flush,
 	.discard = disk_discard,
 	.discard_secure = disk_discard_secure,

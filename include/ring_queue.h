@@ -18,11 +18,18 @@ enum blkif_abi { BLKIF_ABI_NATIVE = 0, BLKIF_ABI_X86_32, BLKIF_ABI_X86_64 };
 
 enum grant_mode { GRANT_MODE_COPY = 0, GRANT_MODE_MAP, GRANT_MODE_PERSISTENT };
 
-/* The disk behind the queue. Offsets and lengths in bytes; return 0 or a
- * negative errno (-ENOSPC: out of pool memory). Called from the worker. */
+/* The disk behind the queue, reached in place so that each byte is copied
+ * once, straight between the guest's page and the disk's memory. Offsets
+ * and lengths in bytes; errors are negative errnos. Called from the worker.
+ *   get: the longest run at `off`, at most `len` bytes, contiguous in the
+ *        disk's memory: its length (> 0) and *ptr. For reading, *ptr NULL
+ *        means the run is unwritten and reads as zeros; for writing the
+ *        memory is populated first (-ENOSPC: out of pool memory, nothing
+ *        taken). A non-NULL *ptr stays valid until put(ctx, off) with the
+ *        same off: call it once the copy is done. */
 struct ring_disk_ops {
-	int (*read)(void *ctx, uint64_t off, void *buf, size_t len);
-	int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
+	long (*get)(void *ctx, uint64_t off, size_t len, bool for_write, void **ptr);
+	void (*put)(void *ctx, uint64_t off);
 	int (*flush)(void *ctx);
 	int (*discard)(void *ctx, uint64_t off, uint64_t len);
 	/* BLKIF_DISCARD_SECURE; NULL: secure discards are refused. */
@@ -43,7 +50,9 @@ struct ring_queue_config {
 	bool readonly;
 	bool discard;                /* BLKIF_OP_DISCARD allowed */
 	unsigned max_indirect_segments; /* 0: no BLKIF_OP_INDIRECT */
-	unsigned poll_us;            /* busy-poll this long before sleeping */
+	/* After a pass that served requests, busy-poll the ring for up to
+	 * poll_us before sleeping; the window adapts to what polls find. */
+	unsigned poll_us;
 	/* GRANT_MODE_PERSISTENT: grants kept mapped, at most (0: 1056, Linux
 	 * blkback's default); more are mapped per request. */
 	unsigned max_pgrants;
@@ -66,7 +75,14 @@ struct ring_queue_stats {
 	uint64_t kicks;            /* event-channel wakeups taken */
 	uint64_t notifies;         /* notifications sent to the frontend */
 	uint64_t grant_maps, grant_unmaps, grant_copies; /* library calls */
+	uint64_t grant_copy_ops;   /* segments handed to grant-copy calls */
+	uint64_t grant_copy_hypercalls; /* what gntdev makes of them (16 each) */
 	uint64_t pgrants;          /* grants persistently mapped now */
+	uint64_t passes;           /* ring passes that served requests */
+	uint64_t polls, polls_found; /* busy polls, and those that found work */
+	uint64_t poll_us;          /* time spent busy-polling */
+	uint64_t kicks_spurious;   /* kicks that found the ring empty */
+	uint64_t kicks_throttled;  /* unmasks deferred for a spurious-kick storm */
 };
 
 struct ring_queue;

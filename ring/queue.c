@@ -8,21 +8,23 @@
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "queue_priv.h"
 #include "stats.h"
 
-/* Requests' worth of segments one pass may hold (bounce = that many pages). */
-#define PASS_REQUESTS 32u
+/* Segments per request a pass keeps room for: with up to 256 indirect
+ * segments (the default) a pass takes every request a full ring holds. */
+#define PASS_SEGS_PER_REQUEST 256u
 
 static int check_config(const struct ring_queue_config *cfg)
 {
 	unsigned ss = cfg->sector_size;
 
-	if (cfg->ring_order > RING_MAX_ORDER || !cfg->ops || !cfg->ops->read ||
-	    !cfg->ops->write || (cfg->discard && !cfg->ops->discard))
+	if (cfg->ring_order > RING_MAX_ORDER || !cfg->ops || !cfg->ops->get ||
+	    !cfg->ops->put || (cfg->discard && !cfg->ops->discard))
 		return -EINVAL;
 	if (ss < 512 || ss > XEN_PAGE_BYTES || (ss & (ss - 1)))
 		return -EINVAL;
@@ -82,31 +84,40 @@ static void *alloc_pages(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static size_t indirect_bytes(const struct ring_queue *q)
+{
+	return (size_t)q->nr_slots * q->ind_pages * XEN_PAGE_BYTES;
+}
+
 static int alloc_pass(struct ring_queue *q)
 {
+	unsigned per_req, gio_cap;
 	int rc;
-	unsigned per_pass = q->nr_slots < PASS_REQUESTS ? q->nr_slots : PASS_REQUESTS;
 
 	q->max_req_segs = q->cfg.max_indirect_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST
 				  ? q->cfg.max_indirect_segments
 				  : BLKIF_MAX_SEGMENTS_PER_REQUEST;
-	q->seg_cap = per_pass * BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	per_req = q->max_req_segs < PASS_SEGS_PER_REQUEST ? q->max_req_segs
+							  : PASS_SEGS_PER_REQUEST;
+	q->seg_cap = q->nr_slots * per_req;
 	if (q->seg_cap < q->max_req_segs)
 		q->seg_cap = q->max_req_segs;
-	q->bounce_bytes = (size_t)q->seg_cap * XEN_PAGE_BYTES;
+	q->ind_pages = q->cfg.max_indirect_segments
+			       ? blkif_indirect_pages(q->cfg.max_indirect_segments) : 0;
+	/* A segment is at most two entries (it crosses at most one local
+	 * page), and each entry holds at most one run of disk memory. */
+	gio_cap = 2 * q->seg_cap;
+	if (gio_cap < q->nr_slots * q->ind_pages)
+		gio_cap = q->nr_slots * q->ind_pages;
+	q->pin_cap = gio_cap;
 	q->slots = calloc(q->nr_slots, sizeof(*q->slots));
-	q->segs = calloc(q->seg_cap, sizeof(*q->segs));
-	q->bounce = alloc_pages(q->bounce_bytes);
-	if (q->cfg.max_indirect_segments)
-		q->indirect = alloc_pages((size_t)BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
-					  XEN_PAGE_BYTES);
-	if (!q->slots || !q->segs || !q->bounce ||
-	    (q->cfg.max_indirect_segments && !q->indirect))
+	q->pins = calloc(q->pin_cap, sizeof(*q->pins));
+	if (q->ind_pages)
+		q->indirect = alloc_pages(indirect_bytes(q));
+	if (!q->slots || !q->pins || (q->ind_pages && !q->indirect))
 		return -ENOMEM;
 	rc = gio_init(&q->gio, q->cfg.grant_mode, q->xgt, q->cfg.frontend_domid,
-		      q->seg_cap > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
-			      ? q->seg_cap : BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
-		      &q->stats);
+		      gio_cap, &q->stats);
 	if (rc == 0 && q->cfg.grant_mode == GRANT_MODE_PERSISTENT)
 		rc = gio_enable_persistent(&q->gio, q->cfg.max_pgrants
 						    ? q->cfg.max_pgrants : PGRANT_DEFAULT_MAX);
@@ -117,6 +128,9 @@ static int open_handles(struct ring_queue *q)
 {
 	q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->stop_fd < 0)
+		return -errno;
+	q->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (q->timer_fd < 0)
 		return -errno;
 	errno = 0;
 	q->xgt = xengnttab_open(NULL, 0);
@@ -141,12 +155,14 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 		return -ENOMEM;
 	q->cfg = *cfg;
 	q->stop_fd = -1;
+	q->timer_fd = -1;
 	pthread_mutex_init(&q->pause_lock, NULL);
 	pthread_cond_init(&q->pause_cond, NULL);
 	snprintf(q->name, sizeof(q->name), "%s: q%u", cfg->name ? cfg->name : "vbd",
 		 cfg->index);
 	q->cfg.name = q->name;
 	q->sectors = cfg->sectors;
+	poll_window_init(&q->poll, cfg->poll_us);
 	rc = open_handles(q);
 	if (rc < 0)
 		goto out;
@@ -179,15 +195,14 @@ static void ring_queue_release(struct ring_queue *q)
 		xengnttab_unmap(q->xgt, q->ring_pages, q->nr_ring_pages);
 	if (q->xgt)
 		xengnttab_close(q->xgt);
-	if (q->bounce)
-		munmap(q->bounce, q->bounce_bytes);
 	if (q->indirect)
-		munmap(q->indirect, (size_t)BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
-					    XEN_PAGE_BYTES);
-	free(q->segs);
+		munmap(q->indirect, indirect_bytes(q));
+	free(q->pins);
 	free(q->slots);
 	if (q->stop_fd >= 0)
 		close(q->stop_fd);
+	if (q->timer_fd >= 0)
+		close(q->timer_fd);
 	pthread_cond_destroy(&q->pause_cond);
 	pthread_mutex_destroy(&q->pause_lock);
 }
@@ -268,7 +283,15 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
 		.grant_maps = STAT_GET(s->grant_maps),
 		.grant_unmaps = STAT_GET(s->grant_unmaps),
 		.grant_copies = STAT_GET(s->grant_copies),
+		.grant_copy_ops = STAT_GET(s->grant_copy_ops),
+		.grant_copy_hypercalls = STAT_GET(s->grant_copy_hypercalls),
 		.pgrants = STAT_GET(s->pgrants),
+		.passes = STAT_GET(s->passes),
+		.polls = STAT_GET(s->polls),
+		.polls_found = STAT_GET(s->polls_found),
+		.poll_us = STAT_GET(s->poll_us),
+		.kicks_spurious = STAT_GET(s->kicks_spurious),
+		.kicks_throttled = STAT_GET(s->kicks_throttled),
 	};
 }
 

@@ -6,6 +6,7 @@
 #ifndef MEMBACK_RING_QUEUE_PRIV_H
 #define MEMBACK_RING_QUEUE_PRIV_H
 
+#include "adapt.h"
 #include "blkif_abi.h"
 #include "gio.h"
 #include "request.h"
@@ -17,10 +18,13 @@
 struct slot {
 	struct blkif_req req;
 	int16_t status;
-	struct blkif_request_segment *segs; /* validated copy, in q->segs */
+	/* The validated segments: the private copy in req.seg, or this
+	 * slot's descriptor pages, grant-copied into q->indirect. */
+	const struct blkif_request_segment *segs;
 	uint64_t nr_sectors;                /* data length, 512-byte units */
-	uint8_t *buf;                       /* its part of q->bounce */
-	unsigned gio_first, gio_count;
+	unsigned ind_first;                 /* its descriptor pages in the batch */
+	unsigned gio_first, gio_count;      /* its data in the batch */
+	unsigned pin_first, pin_count;      /* disk memory it holds, in q->pins */
 };
 
 struct ring_queue {
@@ -37,15 +41,19 @@ struct ring_queue {
 	struct slot *slots;                 /* ring size */
 	unsigned nr_slots;
 	unsigned max_req_segs;              /* most segments one request has */
-	struct blkif_request_segment *segs; /* seg_cap: the segments of a pass */
-	unsigned seg_cap;
-	uint8_t *bounce;                    /* seg_cap pages */
-	size_t bounce_bytes;
-	uint8_t *indirect;                  /* copied indirect pages */
+	unsigned seg_cap;                   /* segments one pass may hold */
+	uint8_t *indirect;                  /* descriptor pages, per slot */
+	unsigned ind_pages;                 /* ... and how many each */
+	uint64_t *pins;                     /* disk offsets to put, per batch */
+	unsigned npins, pin_cap;
 	uint64_t sectors;                   /* atomic: online resize */
 	int stop_fd;                        /* eventfd: wakes the worker */
+	int timer_fd;                       /* timerfd: a deferred unmask */
+	bool masked;                        /* our port awaits its unmask */
 	bool stopping;                      /* atomic */
 	bool dead;                          /* ring broken: serve no more */
+	struct poll_window poll;
+	struct kick_throttle throttle;
 	pthread_t thread;
 	bool thread_started;
 	/* ring_queue_pause: the worker parks between passes. Under pause_lock
@@ -62,8 +70,14 @@ void ring_queue_close(struct ring_queue *q);
 /* Serve what the ring holds, up to one pass's worth: the number of requests
  * answered, or -EPROTO once the frontend broke the ring (on_fatal called). */
 int ring_queue_serve_pass(struct ring_queue *q);
-/* Wait for a kick or a stop: 1 kicked, 0 stop requested, < 0 error. */
+/* Serve the pass's n validated slots in ring order (execute.c). */
+void ring_queue_execute(struct ring_queue *q, unsigned n);
+/* Wait for a kick, a deferred unmask or a stop: 1 kicked (or the
+ * deferral ended: look at the ring), 0 stop requested, < 0 error. */
 int ring_queue_wait(struct ring_queue *q);
+/* Unmask our port after a pass, or defer it if the kick was spurious and
+ * such kicks come too fast (worker.c). */
+void ring_queue_kick_done(struct ring_queue *q, bool found_work);
 /* Stop serving for good and tell the device (on_fatal), once. */
 void ring_queue_fail(struct ring_queue *q, const char *why);
 void *ring_queue_worker(void *arg);

@@ -1,8 +1,14 @@
 /*
- * One ring pass: copy requests out and validate them, pull write data from
- * the guest in one batch, run the disk operations in ring order, push read
- * data to the guest in one batch, then answer every request and notify the
- * frontend only if it asked.
+ * One ring pass: take every request the ring holds, copy each out once and
+ * validate the copy; fetch all indirect descriptor pages of the pass in one
+ * grant-copy call; then serve the requests in ring order, moving each
+ * request's data straight between the guest's pages and the disk's memory
+ * (resolve.c) in one grant-copy call per run of reads and writes; answer
+ * every request and notify the frontend only if it asked.
+ *
+ * Discard, flush and barrier requests are ordering points: the reads and
+ * writes before them are done first, then they run alone, so every request
+ * sees the disk as the requests before it in the ring left it.
  */
 #include <errno.h>
 
@@ -21,155 +27,82 @@ static void limits_of(const struct ring_queue *q, struct blkif_limits *l)
 	};
 }
 
-/* Copy an indirect request's descriptor pages out of the guest into
- * q->indirect; the descriptors are validated only there. */
-static int16_t fetch_indirect(struct ring_queue *q, const struct blkif_req *r)
+/* Check the request itself; for an indirect one, queue the copy of its
+ * descriptor pages into the slot's own pages (validated only there). */
+static int16_t slot_take(struct ring_queue *q, struct slot *s, unsigned idx,
+			 const struct blkif_limits *l)
 {
-	unsigned pages = blkif_indirect_pages(r->nr_segments);
+	int16_t st = blkif_check_request(&s->req, l);
+	uint8_t *pages = q->indirect + (size_t)idx * q->ind_pages * XEN_PAGE_BYTES;
 
-	gio_reset(&q->gio);
-	for (unsigned i = 0; i < pages; i++)
-		if (gio_add(&q->gio, r->indirect_grefs[i], 0, XEN_PAGE_BYTES,
-			    q->indirect + (size_t)i * XEN_PAGE_BYTES, false) != 0)
-			return BLKIF_RSP_ERROR;
-	gio_run(&q->gio, 0, pages);
-	if (!gio_all_ok(&q->gio, 0, pages)) {
-		log_ratelimited(LOG_WARN, "%s: request %#llx: indirect pages not readable",
-				q->name, (unsigned long long)r->id);
-		return BLKIF_RSP_ERROR;
-	}
+	if (st != BLKIF_RSP_OKAY)
+		return st;
+	s->segs = s->req.seg;
+	if (s->req.operation != BLKIF_OP_INDIRECT)
+		return BLKIF_RSP_OKAY;
+	s->segs = (const struct blkif_request_segment *)pages;
+	s->ind_first = q->gio.n;
+	for (unsigned i = 0; i < blkif_indirect_pages(s->req.nr_segments); i++)
+		if (gio_add(&q->gio, s->req.indirect_grefs[i], 0, XEN_PAGE_BYTES,
+			    pages + (size_t)i * XEN_PAGE_BYTES, false) != 0)
+			return BLKIF_RSP_ERROR; /* cannot happen: room is kept */
 	return BLKIF_RSP_OKAY;
 }
 
-/* Validate s->req and give it its segments and bounce space. */
-static int16_t slot_prepare(struct ring_queue *q, struct slot *s,
-			    unsigned *segs_used, size_t *bounce_used)
+static void log_refused(const struct ring_queue *q, const struct slot *s)
 {
-	const struct blkif_request_segment *src = s->req.seg;
-	struct blkif_limits l;
-	int16_t st;
-
-	limits_of(q, &l);
-	st = blkif_check_request(&s->req, &l);
-	if (st == BLKIF_RSP_OKAY && s->req.operation == BLKIF_OP_INDIRECT) {
-		st = fetch_indirect(q, &s->req);
-		src = (const struct blkif_request_segment *)q->indirect;
-	}
-	if (st != BLKIF_RSP_OKAY)
-		return st;
-	/* The caller left room for max_req_segs; nr_segments is checked. */
-	s->segs = q->segs + *segs_used;
-	memcpy(s->segs, src, (size_t)s->req.nr_segments * sizeof(*src));
-	st = blkif_check_segments(&s->req, s->segs, &l, &s->nr_sectors);
-	if (st != BLKIF_RSP_OKAY)
-		return st;
-	s->buf = q->bounce + *bounce_used;
-	*segs_used += s->req.nr_segments;
-	*bounce_used += s->nr_sectors << SECTOR_SHIFT;
-	return BLKIF_RSP_OKAY;
+	log_ratelimited(LOG_WARN, "%s: request %#llx op %u: %s", q->name,
+			(unsigned long long)s->req.id, s->req.operation,
+			s->status == BLKIF_RSP_EOPNOTSUPP ? "not supported" : "invalid");
 }
 
-/* Queue one slot's data transfer, segment by segment, through the door. */
-static void slot_add_io(struct ring_queue *q, struct slot *s, bool to_guest)
+/* The descriptors have arrived (or not): validate every slot's segments. */
+static void batch_validate(struct ring_queue *q, unsigned n, const struct blkif_limits *l)
 {
-	uint8_t *p = s->buf;
-
-	s->gio_first = q->gio.n;
-	for (unsigned i = 0; i < s->req.nr_segments; i++) {
-		const struct blkif_request_segment *seg = &s->segs[i];
-		unsigned off = (unsigned)seg->first_sect << SECTOR_SHIFT;
-		unsigned len = (unsigned)(seg->last_sect - seg->first_sect + 1) << SECTOR_SHIFT;
-
-		if (gio_add(&q->gio, seg->gref, off, len, p, to_guest) != 0) {
-			s->status = BLKIF_RSP_ERROR; /* cannot happen once validated */
-			break;
-		}
-		p += len;
-	}
-	s->gio_count = q->gio.n - s->gio_first;
-}
-
-static bool slot_moves(const struct slot *s, bool to_guest)
-{
-	if (s->status != BLKIF_RSP_OKAY || s->nr_sectors == 0)
-		return false;
-	return to_guest ? s->req.op == BLKIF_OP_READ : blkif_is_write(&s->req);
-}
-
-/* Move the data of every slot going one way: one grant copy for the pass,
- * or one map/unmap per request. A failed segment fails its request. */
-static void batch_transfer(struct ring_queue *q, unsigned n, bool to_guest)
-{
-	gio_reset(&q->gio);
-	for (unsigned i = 0; i < n; i++)
-		if (slot_moves(&q->slots[i], to_guest))
-			slot_add_io(q, &q->slots[i], to_guest);
-	if (q->gio.n == 0)
-		return;
-	if (q->cfg.grant_mode == GRANT_MODE_COPY)
-		gio_run(&q->gio, 0, q->gio.n);
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &q->slots[i];
 
-		if (!slot_moves(s, to_guest))
+		if (s->status != BLKIF_RSP_OKAY)
 			continue;
-		if (q->cfg.grant_mode != GRANT_MODE_COPY)
-			gio_run(&q->gio, s->gio_first, s->gio_count);
-		if (!gio_all_ok(&q->gio, s->gio_first, s->gio_count)) {
-			log_ratelimited(LOG_WARN, "%s: request %#llx: grant %s failed",
-					q->name, (unsigned long long)s->req.id,
-					to_guest ? "write to guest" : "read from guest");
+		if (s->req.operation == BLKIF_OP_INDIRECT &&
+		    !gio_all_ok(&q->gio, s->ind_first, blkif_indirect_pages(s->req.nr_segments))) {
+			log_ratelimited(LOG_WARN, "%s: request %#llx: indirect pages not readable",
+					q->name, (unsigned long long)s->req.id);
 			s->status = BLKIF_RSP_ERROR;
+			continue;
 		}
+		s->status = blkif_check_segments(&s->req, s->segs, l, &s->nr_sectors);
+		if (s->status != BLKIF_RSP_OKAY)
+			log_refused(q, s);
 	}
 }
 
-static int slot_disk_op(struct ring_queue *q, struct slot *s)
+/* Take every request up to prod that the pass has room for (with the
+ * default limits, all of them), then validate them. */
+static unsigned batch_collect(struct ring_queue *q, RING_IDX prod)
 {
-	const struct ring_disk_ops *ops = q->cfg.ops;
-	void *ctx = q->cfg.ops_ctx;
-	uint64_t off = s->req.sector_number << SECTOR_SHIFT;
-	size_t bytes = (size_t)s->nr_sectors << SECTOR_SHIFT;
-	int rc = 0;
+	struct blkif_limits l;
+	unsigned n = 0, segs_used = 0;
 
-	switch (s->req.op) {
-	case BLKIF_OP_READ:
-		return ops->read(ctx, off, s->buf, bytes);
-	case BLKIF_OP_WRITE:
-		return ops->write(ctx, off, s->buf, bytes);
-	case BLKIF_OP_WRITE_BARRIER:
-	case BLKIF_OP_FLUSH_DISKCACHE:
-		if (bytes)
-			rc = ops->write(ctx, off, s->buf, bytes);
-		if (rc == 0 && ops->flush)
-			rc = ops->flush(ctx);
-		return rc;
-	case BLKIF_OP_DISCARD:
-		if (s->req.nr_sectors == 0)
-			return 0;
-		if (s->req.discard_flag & BLKIF_DISCARD_SECURE)
-			return ops->discard_secure
-				       ? ops->discard_secure(ctx, off, s->req.nr_sectors << SECTOR_SHIFT)
-				       : -EOPNOTSUPP;
-		return ops->discard(ctx, off, s->req.nr_sectors << SECTOR_SHIFT);
-	default:
-		return -EOPNOTSUPP; /* validation let nothing else through */
+	limits_of(q, &l);
+	gio_reset(&q->gio);
+	while (q->back.r.native.req_cons != prod && n < q->nr_slots &&
+	       q->seg_cap - segs_used >= q->max_req_segs) {
+		struct slot *s = &q->slots[n];
+
+		memset(s, 0, sizeof(*s));
+		blkif_back_take_request(&q->back, &s->req);
+		s->status = slot_take(q, s, n, &l);
+		if (s->status != BLKIF_RSP_OKAY)
+			log_refused(q, s);
+		else
+			segs_used += s->req.nr_segments;
+		n++;
 	}
-}
-
-static void slot_execute(struct ring_queue *q, struct slot *s)
-{
-	int rc;
-
-	if (s->status != BLKIF_RSP_OKAY)
-		return;
-	rc = slot_disk_op(q, s);
-	if (rc != 0) {
-		log_ratelimited(LOG_WARN, "%s: request %#llx op %u sector %llu: %s",
-				q->name, (unsigned long long)s->req.id, s->req.op,
-				(unsigned long long)s->req.sector_number, strerror(-rc));
-		s->status = BLKIF_RSP_ERROR;
-	}
+	if (q->gio.n)
+		gio_run(&q->gio); /* every descriptor page of the pass at once */
+	batch_validate(q, n, &l);
+	return n;
 }
 
 static void slot_count(struct ring_queue *q, const struct slot *s)
@@ -216,26 +149,19 @@ void ring_queue_fail(struct ring_queue *q, const char *why)
 		q->cfg.on_fatal(q->cfg.fatal_ctx, q->cfg.index, why);
 }
 
-/* Take requests up to prod, a slot's worth of room for each. */
-static unsigned batch_collect(struct ring_queue *q, RING_IDX prod)
+static void respond(struct ring_queue *q, unsigned n)
 {
-	unsigned n = 0, segs_used = 0;
-	size_t bounce_used = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct slot *s = &q->slots[i];
 
-	while (q->back.r.native.req_cons != prod && n < q->nr_slots &&
-	       q->seg_cap - segs_used >= q->max_req_segs) {
-		struct slot *s = &q->slots[n++];
-
-		memset(s, 0, sizeof(*s));
-		blkif_back_take_request(&q->back, &s->req);
-		s->status = slot_prepare(q, s, &segs_used, &bounce_used);
-		if (s->status != BLKIF_RSP_OKAY)
-			log_ratelimited(LOG_WARN, "%s: request %#llx op %u: %s", q->name,
-					(unsigned long long)s->req.id, s->req.operation,
-					s->status == BLKIF_RSP_EOPNOTSUPP ? "not supported"
-									 : "invalid");
+		blkif_back_put_response(&q->back, s->req.id, blkif_response_op(&s->req),
+					s->status);
+		slot_count(q, s);
 	}
-	return n;
+	if (blkif_back_push(&q->back)) {
+		STAT_ADD(q->stats.notifies, 1);
+		xenevtchn_notify(q->xce, q->port);
+	}
 }
 
 int ring_queue_serve_pass(struct ring_queue *q)
@@ -253,20 +179,8 @@ int ring_queue_serve_pass(struct ring_queue *q)
 	n = batch_collect(q, prod);
 	if (n == 0)
 		return 0;
-	batch_transfer(q, n, false);
-	for (unsigned i = 0; i < n; i++)
-		slot_execute(q, &q->slots[i]);
-	batch_transfer(q, n, true);
-	for (unsigned i = 0; i < n; i++) {
-		const struct slot *s = &q->slots[i];
-
-		blkif_back_put_response(&q->back, s->req.id, blkif_response_op(&s->req),
-					s->status);
-		slot_count(q, s);
-	}
-	if (blkif_back_push(&q->back)) {
-		STAT_ADD(q->stats.notifies, 1);
-		xenevtchn_notify(q->xce, q->port);
-	}
+	STAT_ADD(q->stats.passes, 1);
+	ring_queue_execute(q, n);
+	respond(q, n);
 	return (int)n;
 }

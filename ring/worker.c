@@ -1,13 +1,21 @@
 /*
- * The worker thread of one queue: serve passes while there is work,
- * busy-poll the ring for poll_us, then re-arm req_event
- * (RING_FINAL_CHECK_FOR_REQUESTS) and sleep on the event channel only if
- * that still finds nothing.
+ * The worker thread of one queue: serve passes while there is work; after
+ * a pass that served requests, busy-poll the ring for the adaptive window
+ * (adapt.c); then re-arm req_event (RING_FINAL_CHECK_FOR_REQUESTS) and
+ * sleep on the event channel only if that still finds nothing.
+ *
+ * Kicks: the port stays masked from the kick's wake-up until the pass it
+ * caused is done; a kick that finds the ring empty costs only the event
+ * channel's own syscalls (wake-up, pending, unmask), and one that keeps
+ * coming with nothing to do has its unmask deferred on a timerfd (while
+ * masked, a kick only sets pending; the unmask delivers it again and the
+ * ring is checked then, so nothing is lost).
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,44 +45,114 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spin up to poll_us for new requests, without asking for a kick. */
+/* Spin up to the poll window for new requests, without asking for a kick;
+ * the window follows what polls find. */
 static bool busy_poll(struct ring_queue *q)
 {
-	uint64_t deadline;
+	uint64_t start, now;
+	bool found = false;
 
-	if (q->cfg.poll_us == 0)
+	if (q->poll.cur == 0)
 		return false;
-	deadline = now_us() + q->cfg.poll_us;
+	start = now = now_us();
 	do {
-		if (blkif_back_has_requests(&q->back))
-			return true;
+		if (blkif_back_has_requests(&q->back)) {
+			found = true;
+			break;
+		}
 		cpu_relax();
-	} while (!stop_requested(q) && now_us() < deadline);
-	return false;
+		now = now_us();
+	} while (!stop_requested(q) && now - start < q->poll.cur);
+	STAT_ADD(q->stats.polls, 1);
+	STAT_ADD(q->stats.polls_found, found);
+	STAT_ADD(q->stats.poll_us, now - start);
+	poll_window_update(&q->poll, found);
+	return found;
+}
+
+static void unmask(struct ring_queue *q)
+{
+	if (!q->masked)
+		return;
+	q->masked = false;
+	xenevtchn_unmask(q->xce, q->port);
+}
+
+static void defer_unmask(struct ring_queue *q, unsigned delay_us)
+{
+	struct itimerspec it = {
+		.it_value = { .tv_sec = delay_us / 1000000u,
+			      .tv_nsec = (long)(delay_us % 1000000u) * 1000 },
+	};
+
+	STAT_ADD(q->stats.kicks_throttled, 1);
+	if (timerfd_settime(q->timer_fd, 0, &it, NULL) < 0) {
+		log_ratelimited(LOG_WARN, "%s: timerfd: %s", q->name, strerror(errno));
+		unmask(q);
+	}
+}
+
+void ring_queue_kick_done(struct ring_queue *q, bool found_work)
+{
+	unsigned delay;
+
+	if (found_work)
+		kick_throttle_work(&q->throttle);
+	if (!q->masked)
+		return;
+	if (found_work) {
+		unmask(q);
+		return;
+	}
+	STAT_ADD(q->stats.kicks_spurious, 1);
+	delay = kick_throttle_spurious(&q->throttle);
+	if (delay)
+		defer_unmask(q, delay);
+	else
+		unmask(q);
+}
+
+/* The deferral is over: unmask (a kick that came meanwhile is delivered
+ * again) and have the caller look at the ring. */
+static void deferral_over(struct ring_queue *q)
+{
+	uint64_t expirations;
+
+	if (read(q->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_ratelimited(LOG_WARN, "%s: timerfd: %s", q->name, strerror(errno));
+	unmask(q);
 }
 
 int ring_queue_wait(struct ring_queue *q)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = xenevtchn_fd(q->xce), .events = POLLIN },
 		{ .fd = q->stop_fd, .events = POLLIN },
+		{ .fd = q->timer_fd, .events = POLLIN },
 	};
 	xenevtchn_port_or_error_t port;
 
 	if (stop_requested(q))
 		return 0;
-	if (poll(pfd, 2, -1) < 0)
+	/* While an unmask is deferred, only the timer (or a stop) wakes us. */
+	if (poll(q->masked ? pfd + 1 : pfd, q->masked ? 2 : 3, -1) < 0)
 		return errno == EINTR ? 1 : -errno;
 	if (pfd[1].revents || stop_requested(q))
 		return 0;
+	if (pfd[2].revents & POLLIN) {
+		deferral_over(q);
+		return 1;
+	}
+	if (q->masked)
+		return 1;
 	if (!(pfd[0].revents & POLLIN))
 		return pfd[0].revents ? -EIO : 1;
 	port = xenevtchn_pending(q->xce);
 	if (port < 0)
 		return errno == EAGAIN ? 1 : -errno;
-	/* Unmask before looking at the ring, so a kick sent while we work is
-	 * delivered again rather than lost. */
-	xenevtchn_unmask(q->xce, (evtchn_port_t)port);
+	/* The port stays masked until the pass this kick causes is done
+	 * (ring_queue_kick_done): a kick meanwhile only sets pending. */
+	q->masked = true;
 	STAT_ADD(q->stats.kicks, 1);
 	return 1;
 }
@@ -153,16 +231,21 @@ void *ring_queue_worker(void *arg)
 		rc = ring_queue_serve_pass(q);
 		if (rc < 0)
 			break; /* ring broken: on_fatal has been told */
-		if (rc > 0 || busy_poll(q))
+		ring_queue_kick_done(q, rc > 0);
+		if (rc > 0 && busy_poll(q))
 			continue;
+		if (q->masked)
+			goto wait; /* deferred: the timer brings us back */
 		if (blkif_back_final_check(&q->back))
 			continue;
+wait:
 		rc = ring_queue_wait(q);
 		if (rc < 0) {
 			ring_queue_fail(q, "event channel failed");
 			break;
 		}
 	}
+	unmask(q);
 	worker_exit(q);
 	return NULL;
 }

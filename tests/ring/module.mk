@@ -30,8 +30,7 @@ TESTS += $(BUILD)/tests/test_ring_front_back
 
 # gio's persistent mode against the stub grant table.
 $(BUILD)/tests/test_gio_persistent: $(BUILD)/tests/ring/test_gio_persistent.o \
-		$(BUILD)/tests/ring/xen_stub.o $(BUILD)/ring/gio.o \
-		$(BUILD)/ring/gio_persistent.o $(BUILD)/ring/pgrant.o
+		$(BUILD)/tests/ring/xen_stub.o $(BUILD)/ring/gio.o $(BUILD)/ring/pgrant.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
