@@ -2,10 +2,7 @@
 # module.mk (included below) and appends to BINS, LIBS and TESTS.
 #
 #   make              build everything into build/
-#   make check        build and run the test suite (ends with "N passed, N failed")
-#   make check-asan   the same under AddressSanitizer + UBSan (into build-asan/)
-#   make demo         run the main job on the simulated Xen host
-#   make deps         install missing build dependencies (Debian 12, as root)
+#   make help         list every target (each rule line's "## text")
 
 CC      ?= cc
 SAN     ?=
@@ -41,7 +38,7 @@ XENSTORE_OBJS := $(call objs_of,$(filter-out xenstore/target.c,$(wildcard xensto
 # LD_LIBRARY_PATH, with no relink.
 XEN_LIBS := -lxenstore -lxengnttab -lxenevtchn
 
-.PHONY: all check check-asan demo deps clean install
+.PHONY: all check check-asan demo deps clean install help
 all:
 
 $(BUILD)/%.o: %.c
@@ -53,22 +50,22 @@ $(BUILD)/%.o: %.c
 .SECONDEXPANSION:
 include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 
-all: $(BINS) $(LIBS) $(TESTS)
+all: $(BINS) $(LIBS) $(TESTS) ## build every program and test into build/
 
-deps:
+deps: ## install missing build dependencies (Debian 12, as root)
 	@tools/install-deps.sh
 
-check: deps
+check: deps ## build and run the test suite (ends with "N passed, N failed")
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run-tests.sh $(TESTS)
 
-check-asan: deps
+check-asan: deps ## the suite under AddressSanitizer + UBSan (into build-asan/)
 	@$(MAKE) --no-print-directory SAN=1 all
 	@BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run-tests.sh $(patsubst build/%,build-asan/%,$(TESTS))
 
-demo: deps
+demo: deps ## run memback on the simulated Xen host
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tools/demo.sh
 
@@ -76,7 +73,7 @@ demo: deps
 # pages, a systemd unit.
 PREFIX  ?= /usr/local
 DESTDIR ?=
-install: all
+install: all ## install (PREFIX=/usr/local, DESTDIR= for staging)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/xen/scripts $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BUILD)/memback $(BUILD)/memback-ctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 tools/hotplug/memback $(DESTDIR)/etc/xen/scripts/memback
@@ -85,7 +82,13 @@ install: all
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/memback.service.in \
 	  >$(DESTDIR)/lib/systemd/system/memback.service
 
-clean:
+clean: ## remove build/ and build-asan/
 	rm -rf build build-asan
+
+# Every target that has "## what it does" on its rule line, from every
+# makefile read (tests/pkg/test_make_help.sh checks none is missing).
+help: ## list the targets
+	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' \
+	  $(MAKEFILE_LIST)
 
 -include $(shell find $(BUILD) -path $(BUILD)/realxen -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1,13 +1,11 @@
 /* The daemon's command line. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
-#include "target.h"
-#include "xs_util.h"
+#include "parse.h"
 
 const char options_usage[] =
 	"usage: memback [options]\n"
@@ -29,27 +27,15 @@ const char options_usage[] =
 	"      --pidfile PATH          write the daemon's pid here\n"
 	"  -h, --help                  this text\n";
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int number(const char *opt, const char *s, uint64_t lo, uint64_t hi, unsigned *out,
 		  char *err, size_t errlen)
 {
-	uint64_t v;
+	char name[48];
+	uint64_t v = 0;
 
-	if (parse_uint(s, hi, &v) || v < lo)
-		return bad(err, errlen, "--%s wants a number from %llu to %llu, not \"%s\"", opt,
-			   (unsigned long long)lo, (unsigned long long)hi, s);
+	snprintf(name, sizeof(name), "--%s", opt);
+	if (parse_uint_range(name, s, lo, hi, &v, err, errlen))
+		return -EINVAL;
 	*out = (unsigned)v;
 	return 0;
 }
@@ -103,16 +89,17 @@ static int one_option(int c, const char *arg, struct options *o, char *err, size
 	case 'c': cfg->control_path = arg; return 0;
 	case 'p':
 		if (parse_size(arg, &cfg->pool_size) || cfg->pool_size == 0)
-			return bad(err, errlen, "--pool-size wants a size like 4G, not \"%s\"", arg);
+			return errorf(err, errlen, -EINVAL, "--pool-size wants a size like 4G, not \"%s\"", arg);
 		return 0;
 	case 't':
 		if (!valid_type(arg))
-			return bad(err, errlen, "--backend-type \"%s\" is not a xenstore name", arg);
+			return errorf(err, errlen, -EINVAL, "--backend-type \"%s\" is not a xenstore name", arg);
 		cfg->backend_type = arg;
 		return 0;
 	case 'l':
 		if (log_parse_level(arg, &o->log_level))
-			return bad(err, errlen, "--log-level wants error, warn, info or debug, not \"%s\"", arg);
+			return errorf(err, errlen, -EINVAL,
+				      "--log-level wants error, warn, info or debug, not \"%s\"", arg);
 		return 0;
 	case OPT_RING_ORDER:
 		return number("max-ring-order", arg, 0, RING_MAX_ORDER, &cfg->max_ring_order, err, errlen);
@@ -122,7 +109,7 @@ static int one_option(int c, const char *arg, struct options *o, char *err, size
 		if (number("max-indirect-segments", arg, 0, 256, &cfg->max_indirect_segments, err, errlen))
 			return -EINVAL;
 		if (cfg->max_indirect_segments && cfg->max_indirect_segments <= 11)
-			return bad(err, errlen, "--max-indirect-segments must be 0 or 12..256");
+			return errorf(err, errlen, -EINVAL, "--max-indirect-segments must be 0 or 12..256");
 		return 0;
 	case OPT_GRANT_MODE:
 		if (strcmp(arg, "copy") == 0)
@@ -132,7 +119,7 @@ static int one_option(int c, const char *arg, struct options *o, char *err, size
 		else if (strcmp(arg, "persistent") == 0)
 			cfg->grant_mode = GRANT_MODE_PERSISTENT;
 		else
-			return bad(err, errlen, "--grant-mode wants copy, map or persistent, not \"%s\"",
+			return errorf(err, errlen, -EINVAL, "--grant-mode wants copy, map or persistent, not \"%s\"",
 				   arg);
 		return 0;
 	case OPT_MAX_PGRANTS:
@@ -141,7 +128,7 @@ static int one_option(int c, const char *arg, struct options *o, char *err, size
 	case OPT_POLL:
 		return number("poll-us", arg, 0, 1000000, &cfg->poll_us, err, errlen);
 	default:
-		return bad(err, errlen, "unknown option (see memback --help)");
+		return errorf(err, errlen, -EINVAL, "unknown option (see memback --help)");
 	}
 }
 
@@ -160,13 +147,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fhp:t:c:l:", long_options, NULL)) != -1) {
 		if (c == ':')
-			return bad(err, errlen, "option %s needs a value", argv[optind - 1]);
+			return errorf(err, errlen, -EINVAL, "option %s needs a value", argv[optind - 1]);
 		if (c == '?')
-			return bad(err, errlen, "unknown option %s", argv[optind - 1]);
+			return errorf(err, errlen, -EINVAL, "unknown option %s", argv[optind - 1]);
 		if (one_option(c, optarg, o, err, errlen))
 			return -EINVAL;
 	}
 	if (optind < argc)
-		return bad(err, errlen, "unexpected argument \"%s\"", argv[optind]);
+		return errorf(err, errlen, -EINVAL, "unexpected argument \"%s\"", argv[optind]);
 	return 0;
 }

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"   /* parse_size, errorf */
+
 struct target {
 	uint64_t size;           /* bytes, a multiple of 512, > 0 */
 	char image[PATH_MAX];    /* "" when none: load at attach */
@@ -38,11 +40,5 @@ struct target {
  * bytes plus "...", so junk cannot split or flood a log line.
  * err may be NULL / errlen 0. */
 int target_parse(const char *s, struct target *out, char *err, size_t errlen);
-
-/* Parse a size with an optional K/M/G/T suffix (powers of 1024, either
- * case, optionally followed by "iB") or a plain byte count, e.g. "4G",
- * "512M", "1048576". Digits only: no sign, spaces, fractions or hex.
- * -EINVAL when malformed, -ERANGE when it does not fit in 64 bits. */
-int parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <xenstore.h>
 
+#include "parse.h"   /* errorf, parse_uint */
+
 /* Read dir/name (name may be NULL) into buf, NUL-terminated.
  * -ENOENT when absent, -E2BIG when it does not fit. */
 int xsu_read(struct xs_handle *xs, xs_transaction_t t, const char *dir,
@@ -37,14 +39,6 @@ int xsu_rm_with_empty_parents(struct xs_handle *xs, xs_transaction_t t, const ch
 /* Pure: how many leading components of path are never removed by the
  * above (3 for /local/domain/<id>/..., 2 for /libxl/<id>/..., else 1). */
 unsigned xsu_keep_depth(const char *path);
-
-/* Format a one-line reason into err (may be NULL) and return rc: the
- * error convention of the pure parsers and of memback-ctl. */
-int errorf(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Parse a decimal number with no sign, spaces or trailing junk, <= max. */
-int parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /*
  * A watch event under <base> (e.g. "/local/domain/0/backend/vbd"):

@@ -2,7 +2,6 @@
  * and the whitespace/case rules are in include/target.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,21 +18,6 @@ struct span {
 	const char *p;
 	size_t n;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static bool is_blank(char c)
 {
@@ -80,60 +64,19 @@ static bool span_is(struct span s, const char *word)
 	return strlen(word) == s.n && strncasecmp(s.p, word, s.n) == 0;
 }
 
-/* Suffix -> shift: "", K, M, G, T, each optionally with "iB". */
-static int suffix_shift(const char *s, unsigned *shift)
-{
-	static const char letters[] = "kmgt";
-	const char *l;
-
-	if (*s == '\0') {
-		*shift = 0;
-		return 0;
-	}
-	l = strchr(letters, tolower((unsigned char)*s));
-	if (!l)
-		return -EINVAL;
-	if (s[1] != '\0' && strcasecmp(s + 1, "iB") != 0)
-		return -EINVAL;
-	*shift = 10u * (unsigned)(l - letters + 1);
-	return 0;
-}
-
-int parse_size(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned shift;
-	bool big = false;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	/* Read every digit before judging: malformed beats too large. */
-	for (; isdigit((unsigned char)*s); s++) {
-		unsigned d = (unsigned)(*s - '0');
-		big = big || v > (UINT64_MAX - d) / 10;
-		v = v * 10 + d;
-	}
-	if (suffix_shift(s, &shift))
-		return -EINVAL;
-	if (big || (shift && v > (UINT64_MAX >> shift)))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
-}
-
 static int parse_size_value(const char *v, struct target *t, char *err, size_t errlen)
 {
 	int rc = parse_size(v, &t->size);
 	struct shown sh;
 
 	if (rc == -ERANGE)
-		return fail(err, errlen, "size: '%s' is too large", show_str(v, &sh));
+		return errorf(err, errlen, -EINVAL, "size: '%s' is too large", show_str(v, &sh));
 	if (rc)
-		return fail(err, errlen,
+		return errorf(err, errlen, -EINVAL,
 			    "size: '%s' is not a number of bytes (e.g. 4G, 512M, 1048576)",
 			    show_str(v, &sh));
 	if (t->size == 0)
-		return fail(err, errlen, "size: must be greater than 0");
+		return errorf(err, errlen, -EINVAL, "size: must be greater than 0");
 	return 0;
 }
 
@@ -146,7 +89,7 @@ static int parse_sector_size(const char *v, struct target *t, char *err, size_t 
 	else if (strcmp(v, "4096") == 0)
 		t->sector_size = 4096;
 	else
-		return fail(err, errlen, "sector-size: '%s' is not 512 or 4096",
+		return errorf(err, errlen, -EINVAL, "sector-size: '%s' is not 512 or 4096",
 			    show_str(v, &sh));
 	return 0;
 }
@@ -157,13 +100,13 @@ static int parse_path(const char *key, const char *v, char *dst,
 	struct shown sh;
 
 	if (v[0] != '/')
-		return fail(err, errlen, "%s: '%s' is not an absolute path", key,
+		return errorf(err, errlen, -EINVAL, "%s: '%s' is not an absolute path", key,
 			    show_str(v, &sh));
 	for (const char *c = v; *c; c++)
 		if (iscntrl((unsigned char)*c))
-			return fail(err, errlen, "%s: path contains a control character", key);
+			return errorf(err, errlen, -EINVAL, "%s: path contains a control character", key);
 	if (strlen(v) >= PATH_MAX)
-		return fail(err, errlen, "%s: path is longer than %d bytes", key, PATH_MAX - 1);
+		return errorf(err, errlen, -EINVAL, "%s: path is longer than %d bytes", key, PATH_MAX - 1);
 	strcpy(dst, v);
 	return 0;
 }
@@ -192,21 +135,21 @@ static int parse_item(struct span item, struct target *t, bool seen[KEY_COUNT],
 	struct shown sh;
 
 	if (!eq)
-		return fail(err, errlen, "'%s' is not key=value", show(item, &sh));
+		return errorf(err, errlen, -EINVAL, "'%s' is not key=value", show(item, &sh));
 	struct span k = trim((struct span){ item.p, (size_t)(eq - item.p) });
 	struct span v = trim((struct span){ eq + 1, item.n - (size_t)(eq + 1 - item.p) });
 	if (k.n == 0)
-		return fail(err, errlen, "'%s' has no key before '='", show(item, &sh));
+		return errorf(err, errlen, -EINVAL, "'%s' has no key before '='", show(item, &sh));
 	int key = key_lookup(k);
 	if (key < 0)
-		return fail(err, errlen,
+		return errorf(err, errlen, -EINVAL,
 			    "unknown key '%s' (known: size, image, save, sector-size)",
 			    show(k, &sh));
 	if (seen[key])
-		return fail(err, errlen, "duplicate key '%s'", key_names[key]);
+		return errorf(err, errlen, -EINVAL, "duplicate key '%s'", key_names[key]);
 	seen[key] = true;
 	if (v.n == 0)
-		return fail(err, errlen, "%s: empty value", key_names[key]);
+		return errorf(err, errlen, -EINVAL, "%s: empty value", key_names[key]);
 	memcpy(val, v.p, v.n);
 	val[v.n] = '\0';
 	switch (key) {
@@ -226,9 +169,9 @@ static int check_target(const struct target *t, const bool seen[KEY_COUNT],
 			char *err, size_t errlen)
 {
 	if (!seen[KEY_SIZE])
-		return fail(err, errlen, "missing size= (e.g. size=4G)");
+		return errorf(err, errlen, -EINVAL, "missing size= (e.g. size=4G)");
 	if (t->size % t->sector_size)
-		return fail(err, errlen, "size: %llu is not a multiple of the %u-byte sector size",
+		return errorf(err, errlen, -EINVAL, "size: %llu is not a multiple of the %u-byte sector size",
 			    (unsigned long long)t->size, t->sector_size);
 	return 0;
 }
@@ -241,15 +184,15 @@ int target_parse(const char *s, struct target *out, char *err, size_t errlen)
 	int rc;
 
 	if (len > TARGET_MAX_LEN)
-		return fail(err, errlen, "target is longer than %d bytes", TARGET_MAX_LEN);
+		return errorf(err, errlen, -EINVAL, "target is longer than %d bytes", TARGET_MAX_LEN);
 	if (trim((struct span){ s, len }).n == 0)
-		return fail(err, errlen, "empty target (need at least size=, e.g. size=4G)");
+		return errorf(err, errlen, -EINVAL, "empty target (need at least size=, e.g. size=4G)");
 	for (const char *p = s;; ) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		struct span item = trim((struct span){ p, n });
 		if (item.n == 0)
-			return fail(err, errlen, comma ? "empty item before ','"
+			return errorf(err, errlen, -EINVAL, comma ? "empty item before ','"
 						       : "trailing ','");
 		rc = parse_item(item, &t, seen, err, errlen);
 		if (rc)

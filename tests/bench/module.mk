@@ -5,5 +5,5 @@ $(BUILD)/tests/memcpy_bw: $(BUILD)/tests/bench/memcpy_bw.o
 BINS += $(BUILD)/tests/memcpy_bw
 
 .PHONY: bench
-bench: all
+bench: all ## print end-to-end and pool benchmark figures
 	@BUILD=$(BUILD) tests/bench/bench_e2e.sh

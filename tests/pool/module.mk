@@ -19,7 +19,7 @@ BINS  += $(BUILD)/tests/bench_pool
 
 # libFuzzer target for target_parse: only on request, with clang.
 .PHONY: fuzz-target
-fuzz-target: build-fuzz/fuzz_target
+fuzz-target: build-fuzz/fuzz_target ## libFuzzer on the target-string parser (clang)
 build-fuzz/fuzz_target: tests/pool/fuzz_target.c xenstore/target.c include/target.h
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \

@@ -274,6 +274,30 @@ TEST(parse_size_values)
 	EXPECT_EQ(parse_size("3P", &v), -EINVAL);
 }
 
+/* The shared helpers of include/parse.h (config, target and memback-ctl). */
+TEST(shared_parsers)
+{
+	char err[100] = "untouched";
+	uint64_t v = 7;
+
+	EXPECT_EQ(errorf(NULL, 0, -EIO, "x %d", 1), -EIO);
+	EXPECT_EQ(errorf(err, 0, -EIO, "x %d", 1), -EIO);
+	EXPECT_STR(err, "untouched");
+	EXPECT_EQ(errorf(err, 6, -EINVAL, "%s", "a long reason"), -EINVAL);
+	EXPECT_STR(err, "a lon");
+	EXPECT_EQ(parse_uint("18446744073709551615", UINT64_MAX, &v), 0);
+	EXPECT(v == UINT64_MAX);
+	EXPECT_EQ(parse_uint("18446744073709551616", UINT64_MAX, &v), -EINVAL);
+	EXPECT_EQ(parse_uint("17", 16, &v), -EINVAL);
+	EXPECT_EQ(parse_uint("+1", 16, &v), -EINVAL);
+	EXPECT_EQ(parse_uint("", 16, &v), -EINVAL);
+	EXPECT_EQ(parse_uint_range("queues", "0", 1, 16, &v, err, sizeof(err)), -EINVAL);
+	EXPECT_STR(err, "queues wants a number from 1 to 16, not \"0\"");
+	EXPECT_EQ(parse_uint_range("queues", "16", 1, 16, &v, err, sizeof(err)), 0);
+	EXPECT_EQ(v, 16);
+	EXPECT_EQ(parse_size(NULL, &v), -EINVAL);
+}
+
 int main(void)
 {
 	RUN(good_strings);
@@ -284,5 +308,6 @@ int main(void)
 	RUN(random_strings);
 	RUN(error_buffer_optional);
 	RUN(parse_size_values);
+	RUN(shared_parsers);
 	return UNIT_RESULT();
 }

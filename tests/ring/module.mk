@@ -45,7 +45,7 @@ $(BUILD)/tests/test_validate_random: $(BUILD)/tests/ring/test_validate_random.o 
 TESTS += $(BUILD)/tests/test_validate_random
 
 .PHONY: fuzz-validate
-fuzz-validate: build-fuzz/fuzz_validate
+fuzz-validate: build-fuzz/fuzz_validate ## libFuzzer on request validation (clang)
 	build-fuzz/fuzz_validate -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096
 build-fuzz/fuzz_validate: tests/ring/fuzz_validate.c tests/ring/validate_one.c \
 		ring/validate.c ring/blkif_abi.c

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "parse.h"
 #include "resize.h"
 #include "target.h"
 #include "vdev.h"

@@ -6,6 +6,6 @@ $(BUILD)/realxen/xvfy: tools/realxen/xvfy.c
 	$(CC) -static -O2 $(WARN) -std=gnu11 -o $@ $<
 
 .PHONY: check-xen
-check-xen: deps
+check-xen: deps ## memback under real Xen 4.17 nested in QEMU (root)
 	@$(MAKE) --no-print-directory all $(BUILD)/realxen/xvfy
 	@tools/realxen/check-xen.sh $(BUILD)
