@@ -68,13 +68,11 @@ static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
 	struct ring_queue_stats qs;
 
 	*sum = v->io_total;
-	sum->pgrants = 0; /* a gauge: the live queues' only */
 	for (unsigned i = 0; i < v->nr_queues; i++) {
 		if (!v->queues[i])
 			continue;
 		ring_queue_get_stats(v->queues[i], &qs);
-		vbd_sum_stats(sum, &qs);
-		sum->pgrants += qs.pgrants;
+		vbd_sum_stats(sum, &qs, true);
 	}
 }
 
@@ -115,6 +113,18 @@ static void report_list(struct daemon *d, FILE *out, bool json)
 		fputs("]\n", out);
 }
 
+/* Every counter of the list, as "key=value" words or JSON members. */
+static void print_counters(FILE *out, const struct ring_queue_stats *s, bool json)
+{
+	const char *sep = "";
+
+#define PRINT_STAT(field, kind, key, family, label, help)                         \
+	fprintf(out, json ? "%s\"%s\":%llu" : "%s%s=%llu", sep, key, U(s->field)); \
+	sep = json ? "," : " ";
+	RING_QUEUE_STATS_LIST(PRINT_STAT)
+#undef PRINT_STAT
+}
+
 static void report_stats(struct daemon *d, FILE *out, bool json)
 {
 	const char *sep = "";
@@ -124,19 +134,12 @@ static void report_stats(struct daemon *d, FILE *out, bool json)
 	for (struct vbd *v = d->vbds; v; v = v->next, sep = ",") {
 		struct ring_queue_stats s;
 		sum_queues(v, &s);
-		fprintf(out, json ? "%s{\"domid\":%u,\"devid\":%u,\"reads\":%llu,\"writes\":%llu,"
-				    "\"flushes\":%llu,\"discards\":%llu,\"errors\":%llu,"
-				    "\"bytes_read\":%llu,\"bytes_written\":%llu,\"kicks\":%llu,"
-				    "\"notifies\":%llu,\"grant_maps\":%llu,\"grant_unmaps\":%llu,"
-				    "\"grant_copies\":%llu,\"persistent_grants\":%llu}"
-				  : "%svbd %u/%u: %llu reads, %llu writes, %llu flushes, %llu discards, "
-				    "%llu errors; %llu bytes read, %llu written; %llu kicks, "
-				    "%llu notifies; grants: %llu maps, %llu unmaps, %llu copies, "
-				    "%llu kept mapped\n",
-			json ? sep : "", v->domid, v->devid, U(s.reqs_read), U(s.reqs_write),
-			U(s.reqs_flush), U(s.reqs_discard), U(s.errors), U(s.bytes_read),
-			U(s.bytes_written), U(s.kicks), U(s.notifies), U(s.grant_maps),
-			U(s.grant_unmaps), U(s.grant_copies), U(s.pgrants));
+		if (json)
+			fprintf(out, "%s{\"domid\":%u,\"devid\":%u,", sep, v->domid, v->devid);
+		else
+			fprintf(out, "vbd %u/%u: ", v->domid, v->devid);
+		print_counters(out, &s, json);
+		fputs(json ? "}" : "\n", out);
 	}
 	if (json)
 		fputs("]\n", out);

@@ -43,8 +43,9 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove);
 /* Grow or shrink the disk to `bytes` while connected, and tell the
  * frontend (sectors + state). 0, or a negative errno and a reason in err. */
 int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
-/* Add a queue's counters to *sum (pgrants, a gauge, is left alone). */
-void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add);
+/* Add a queue's counters to *sum; its gauges too if it is `live` (not
+ * the final figures of a queue that stopped). */
+void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add, bool live);
 /* Write the disk to its save= file, once per connection. */
 void vbd_save(struct vbd *v);
 /* Is the backend directory still there? */

@@ -197,22 +197,14 @@ static int vbd_connect(struct vbd *v)
 	return 0;
 }
 
-void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *qs)
+void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *qs, bool live)
 {
-	sum->reqs_read += qs->reqs_read;
-	sum->reqs_write += qs->reqs_write;
-	sum->reqs_flush += qs->reqs_flush;
-	sum->reqs_discard += qs->reqs_discard;
-	sum->reqs_other += qs->reqs_other;
-	sum->segments += qs->segments;
-	sum->errors += qs->errors;
-	sum->bytes_read += qs->bytes_read;
-	sum->bytes_written += qs->bytes_written;
-	sum->kicks += qs->kicks;
-	sum->notifies += qs->notifies;
-	sum->grant_maps += qs->grant_maps;
-	sum->grant_unmaps += qs->grant_unmaps;
-	sum->grant_copies += qs->grant_copies;
+	/* A gauge is a level now: past connections' levels are not added. */
+#define SUM_STAT(field, kind, key, family, label, help) \
+	if (live || (kind) == STAT_COUNTER)             \
+		sum->field += qs->field;
+	RING_QUEUE_STATS_LIST(SUM_STAT)
+#undef SUM_STAT
 }
 
 void vbd_disconnect(struct vbd *v)
@@ -221,7 +213,7 @@ void vbd_disconnect(struct vbd *v)
 		/* The device's counters outlive its connections. */
 		struct ring_queue_stats last;
 		ring_queue_stop_stats(v->queues[i], &last);
-		vbd_sum_stats(&v->io_total, &last);
+		vbd_sum_stats(&v->io_total, &last, false);
 		v->queues[i] = NULL;
 	}
 	if (v->nr_queues)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats_list.h"
+
 #define RING_MAX_ORDER 4 /* XENBUS_MAX_RING_GRANT_ORDER */
 #define RING_MAX_PAGES (1u << RING_MAX_ORDER)
 
@@ -67,23 +69,12 @@ struct ring_queue_config {
 	void *fatal_ctx;
 };
 
+/* One field per entry of RING_QUEUE_STATS_LIST (include/stats_list.h). */
+#define RING_QUEUE_STATS_FIELD(field, kind, key, family, label, help) uint64_t field;
 struct ring_queue_stats {
-	uint64_t reqs_read, reqs_write, reqs_flush, reqs_discard, reqs_other;
-	uint64_t segments;
-	uint64_t errors;           /* responses other than BLKIF_RSP_OKAY */
-	uint64_t bytes_read, bytes_written;
-	uint64_t kicks;            /* event-channel wakeups taken */
-	uint64_t notifies;         /* notifications sent to the frontend */
-	uint64_t grant_maps, grant_unmaps, grant_copies; /* library calls */
-	uint64_t grant_copy_ops;   /* segments handed to grant-copy calls */
-	uint64_t grant_copy_hypercalls; /* what gntdev makes of them (16 each) */
-	uint64_t pgrants;          /* grants persistently mapped now */
-	uint64_t passes;           /* ring passes that served requests */
-	uint64_t polls, polls_found; /* busy polls, and those that found work */
-	uint64_t poll_us;          /* time spent busy-polling */
-	uint64_t kicks_spurious;   /* kicks that found the ring empty */
-	uint64_t kicks_throttled;  /* unmasks deferred for a spurious-kick storm */
+	RING_QUEUE_STATS_LIST(RING_QUEUE_STATS_FIELD)
 };
+#undef RING_QUEUE_STATS_FIELD
 
 struct ring_queue;
 

@@ -268,31 +268,9 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
 {
 	const struct ring_queue_stats *s = &q->stats;
 
-	*st = (struct ring_queue_stats){
-		.reqs_read = STAT_GET(s->reqs_read),
-		.reqs_write = STAT_GET(s->reqs_write),
-		.reqs_flush = STAT_GET(s->reqs_flush),
-		.reqs_discard = STAT_GET(s->reqs_discard),
-		.reqs_other = STAT_GET(s->reqs_other),
-		.segments = STAT_GET(s->segments),
-		.errors = STAT_GET(s->errors),
-		.bytes_read = STAT_GET(s->bytes_read),
-		.bytes_written = STAT_GET(s->bytes_written),
-		.kicks = STAT_GET(s->kicks),
-		.notifies = STAT_GET(s->notifies),
-		.grant_maps = STAT_GET(s->grant_maps),
-		.grant_unmaps = STAT_GET(s->grant_unmaps),
-		.grant_copies = STAT_GET(s->grant_copies),
-		.grant_copy_ops = STAT_GET(s->grant_copy_ops),
-		.grant_copy_hypercalls = STAT_GET(s->grant_copy_hypercalls),
-		.pgrants = STAT_GET(s->pgrants),
-		.passes = STAT_GET(s->passes),
-		.polls = STAT_GET(s->polls),
-		.polls_found = STAT_GET(s->polls_found),
-		.poll_us = STAT_GET(s->poll_us),
-		.kicks_spurious = STAT_GET(s->kicks_spurious),
-		.kicks_throttled = STAT_GET(s->kicks_throttled),
-	};
+#define COPY_STAT(field, kind, key, family, label, help) st->field = STAT_GET(s->field);
+	RING_QUEUE_STATS_LIST(COPY_STAT)
+#undef COPY_STAT
 }
 
 void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors)

@@ -1,6 +1,6 @@
 # End-to-end tests: the real memback binary on the simulated host. The
 # guest programs run inside simulated guests on the userspace blkfront.
-GUESTS := guest_io guest_resize guest_proto guest_grants
+GUESTS := guest_io guest_resize guest_proto guest_grants guest_stats
 GUEST_COMMON_OBJ := $(BUILD)/tests/e2e/guest_common.o
 
 $(foreach g,$(GUESTS),$(BUILD)/tests/$(g)): $(BUILD)/tests/%: $(BUILD)/tests/e2e/%.o \
@@ -13,4 +13,5 @@ BINS += $(foreach g,$(GUESTS),$(BUILD)/tests/$(g))
 # The scripts run the shipped binaries: memback, memback-ctl, xensim, the
 # simulated Xen libraries and the guest programs.
 TESTS += tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.sh \
-	 tests/e2e/test_grants.sh tests/e2e/test_resize.sh tests/e2e/test_protocol.sh
+	 tests/e2e/test_grants.sh tests/e2e/test_resize.sh tests/e2e/test_protocol.sh \
+	 tests/e2e/test_stats.sh

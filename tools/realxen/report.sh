@@ -35,10 +35,10 @@ fi
 # What memback did per request for the main guest (memback-ctl stats).
 if [ -s "$LOGS/memback-stats.txt" ]; then
 	echo
-	awk '{ for (i = 1; i <= NF; i++) { v[$(i+1)] = $i } }
-	END { r = v["reads,"] + v["writes,"]; if (!r) exit
+	awk '{ for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2] }
+	END { r = v["reads"] + v["writes"]; if (!r) exit
 	  printf "memback, main guest: %d requests; per request %.2f grant-copy calls, %.2f grant maps, %.2f kicks taken, %.2f notifications sent\n",
-	    r, v["copies,"] / r, v["maps,"] / r, v["kicks,"] / r, v["notifies;"] / r }' \
+	    r, v["grant_copies"] / r, v["grant_maps"] / r, v["kicks"] / r, v["notifies"] / r }' \
 		"$LOGS/memback-stats.txt"
 fi
 npass=$(echo "$lines" | grep -c '^PASS' || true)

@@ -1,0 +1,60 @@
+#!/bin/bash
+# End to end: memback's counters against a known workload (guest_stats:
+# exact numbers of reads, writes, flushes, discards and refused requests);
+# `memback-ctl stats` text and JSON say the same; the counters outlive the
+# connection that made them.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/e2e/lib.sh
+
+XVDB=51728
+ctl() { "$SIM_BUILD/memback-ctl" "$@" --control "$SIM_DIR/memback.sock"; }
+
+# expect_counts JSON: every counter the workload fixes, exactly.
+expect_counts() {
+	python3 - "$1" <<'EOF'
+import json, sys
+devs = json.loads(sys.argv[1])
+want = {"reads": 73, "writes": 100, "flushes": 10, "discards": 5, "others": 0,
+        "errors": 3, "segments": 270, "bytes_read": 70 * 4096,
+        "bytes_written": 100 * 8192, "persistent_grants": 0}
+if len(devs) != 1:
+    sys.exit("%d devices" % len(devs))
+bad = {k: (devs[0].get(k), v) for k, v in want.items() if devs[0].get(k) != v}
+if bad:
+    sys.exit("got, wanted: %s" % bad)
+if devs[0]["passes"] < 188 or devs[0]["kicks"] < 1:
+    sys.exit("passes %d kicks %d" % (devs[0]["passes"], devs[0]["kicks"]))
+EOF
+}
+
+# text_matches_json: the text's key=value words are the JSON's members.
+text_matches_json() {
+	python3 - "$(ctl stats)" "$(ctl stats --json)" <<'EOF'
+import json, sys
+text, devs = sys.argv[1].splitlines(), json.loads(sys.argv[2])
+assert len(text) == len(devs), (text, devs)
+for line, dev in zip(text, devs):
+    head, words = line.split(": ", 1)
+    assert head == "vbd %d/%d" % (dev["domid"], dev["devid"]), head
+    kv = dict(w.split("=", 1) for w in words.split())
+    want = {k: str(v) for k, v in dev.items() if k not in ("domid", "devid")}
+    assert kv == want, (kv, want)
+EOF
+}
+
+sim_start
+mb_start --pool-size 16M
+dom=$(sim_domain_create web1)
+check attach_xvdb attach "$dom" xvdb size=8M
+sim_as_domain "$dom" "$SIM_BUILD/tests/guest_stats" $XVDB || SIM_FAILED=1
+
+# The guest closed its device: the counters are the device's, kept.
+check guest_disconnected wait_node "$(be_path "$dom" $XVDB)/state" 6 5
+json=$(ctl stats --json)
+out=$(expect_counts "$json" 2>&1) && pass counters_exact_after_known_workload ||
+	fail counters_exact_after_known_workload "$out"
+check stats_text_matches_json text_matches_json
+
+check detach_xvdb detach "$dom" xvdb
+check sigterm_exits_0 mb_stop
