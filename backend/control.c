@@ -200,7 +200,8 @@ static bool peer_allowed(int fd)
 		return false;
 	if (cred.uid == 0 || cred.uid == geteuid())
 		return true;
-	log_ratelimited(LOG_WARN, "control: refused a request from uid %u", (unsigned)cred.uid);
+	log_dev_rl(NULL, LOG_KIND_CONTROL, LOG_WARN, "control: refused a request from uid %u",
+		   (unsigned)cred.uid);
 	return false;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -86,6 +87,22 @@ static void handle_fatal(struct daemon *d)
 	}
 }
 
+/* Print the suppressed counts of the buckets that have refilled, even if
+ * the guest went quiet and no new line will carry them. */
+static void log_tick(struct daemon *d)
+{
+	static time_t last;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec == last)
+		return;
+	last = ts.tv_sec;
+	log_dev_tick(NULL);
+	for (struct vbd *v = d->vbds; v; v = v->next)
+		log_dev_tick(&v->log);
+}
+
 /* Returns the signal that ended the loop. */
 static int run(struct daemon *d, int sfd, int ctl_fd)
 {
@@ -97,7 +114,8 @@ static int run(struct daemon *d, int sfd, int ctl_fd)
 	};
 
 	for (;;) {
-		if (poll(fds, 4, -1) < 0) {
+		log_tick(d);
+		if (poll(fds, 4, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));

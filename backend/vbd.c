@@ -20,12 +20,12 @@ void vbd_error(struct vbd *v, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_err("%s: %s", v->name, msg);
+	log_dev(&v->log, LOG_ERR, "%s", msg);
 	/* As Linux's xenbus_dev_error: "<errno> <message>" in the error node;
 	 * the hotplug script and the toolstack show it to the administrator. */
 	if (xsu_printf(v->d->xs, XBT_NULL, v->be_path, "error", "%d %s",
 		       err < 0 ? -err : err, msg))
-		log_warn("%s: cannot write the error node", v->name);
+		log_dev(&v->log, LOG_WARN, "cannot write the error node");
 }
 
 bool vbd_exists(struct vbd *v)
@@ -89,7 +89,7 @@ static void create_disk(struct vbd *v)
 			goto broken;
 		}
 	}
-	log_info("%s: %llu MiB disk%s%s", v->name,
+	log_dev(&v->log, LOG_INFO, "%llu MiB disk%s%s",
 		 (unsigned long long)(v->target.size >> 20),
 		 v->readonly ? ", read-only" : "", v->cdrom ? ", cdrom" : "");
 	return;
@@ -149,6 +149,7 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	v->domid = domid;
 	v->devid = devid;
 	snprintf(v->name, sizeof(v->name), "vbd %u/%u", domid, devid);
+	log_dev_init(&v->log, "%s", v->name);
 	snprintf(v->be_path, sizeof(v->be_path), "%s/%u/%u", d->backend_base, domid, devid);
 	/* The toolstack writes the directory in one transaction; until frontend
 	 * and frontend-id are there it is not ready for us. */
@@ -165,15 +166,15 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 		create_disk(v);
 	}
 	if (watch_frontend(v, true))
-		log_warn("%s: cannot watch %s/state", v->name, v->fe_path);
+		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
 	int rc = vbd_transaction(v, advertise, NULL);
 	if (rc)
-		log_err("%s: cannot write the backend nodes: %s", v->name, strerror(-rc));
+		log_dev(&v->log, LOG_ERR, "cannot write the backend nodes: %s", strerror(-rc));
 	else
 		v->ours = XenbusStateInitWait;
 	v->next = d->vbds;
 	d->vbds = v;
-	log_info("%s: InitWait (frontend %s)", v->name, v->fe_path);
+	log_dev(&v->log, LOG_INFO, "InitWait (frontend %s)", v->fe_path);
 	return v;
 }
 
@@ -195,11 +196,11 @@ void vbd_save(struct vbd *v)
 		return;
 	rc = pool_disk_save(v->disk, v->target.save);
 	if (rc) {
-		log_err("%s: cannot save to %s: %s", v->name, v->target.save, strerror(-rc));
+		log_dev(&v->log, LOG_ERR, "cannot save to %s: %s", v->target.save, strerror(-rc));
 		return;
 	}
 	v->saved = true;
-	log_info("%s: saved to %s", v->name, v->target.save);
+	log_dev(&v->log, LOG_INFO, "saved to %s", v->target.save);
 }
 
 void vbd_destroy(struct vbd *v, bool closed, bool remove)
@@ -214,8 +215,9 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove)
 	}
 	int rc = remove ? xsu_rm_with_empty_parents(v->d->xs, XBT_NULL, v->be_path) : 0;
 	if (rc)
-		log_warn("%s: cannot remove %s: %s", v->name, v->be_path, strerror(-rc));
+		log_dev(&v->log, LOG_WARN, "cannot remove %s: %s", v->be_path, strerror(-rc));
 	unlink_vbd(v);
-	log_info("%s: removed", v->name);
+	log_dev(&v->log, LOG_INFO, "removed");
+	log_dev_flush(&v->log);
 	free(v);
 }

@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "frontend.h"
+#include "log.h"
 #include "target.h"
 #include "xenbus_fsm.h"
 
@@ -14,7 +15,8 @@ struct vbd {
 	struct daemon *d;
 	struct vbd *next;
 	unsigned domid, devid;       /* the frontend's domain, the device id */
-	char name[40];               /* "vbd 3/51712" for every log line */
+	char name[40];               /* "vbd 3/51712" */
+	struct log_dev log;          /* that prefix, rate limits per kind */
 	char be_path[128];
 	char fe_path[128];
 	unsigned fe_domid;

@@ -72,12 +72,12 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen)
 							   : strerror(-rc));
 		return rc;
 	}
-	log_info("%s: resized from %llu to %llu bytes", v->name, (unsigned long long)old,
+	log_dev(&v->log, LOG_INFO, "resized from %llu to %llu bytes", (unsigned long long)old,
 		 (unsigned long long)bytes);
 	rc = vbd_transaction(v, write_size, NULL);
 	if (rc) {
 		snprintf(err, errlen, "resized, but cannot tell the frontend: %s", strerror(-rc));
-		log_err("%s: %s", v->name, err);
+		log_dev(&v->log, LOG_ERR, "%s", err);
 	}
 	return rc;
 }

@@ -68,11 +68,11 @@ int vbd_switch_state(struct vbd *v, enum xenbus_state st)
 {
 	int rc = vbd_transaction(v, write_state, &st);
 	if (rc) {
-		log_err("%s: cannot switch to %s: %s", v->name, xenbus_state_name(st),
+		log_dev(&v->log, LOG_ERR, "cannot switch to %s: %s", xenbus_state_name(st),
 			strerror(-rc));
 		return rc;
 	}
-	log_info("%s: %s -> %s", v->name, xenbus_state_name(v->ours), xenbus_state_name(st));
+	log_dev(&v->log, LOG_INFO, "%s -> %s", xenbus_state_name(v->ours), xenbus_state_name(st));
 	v->ours = st;
 	return 0;
 }
@@ -115,10 +115,10 @@ static void on_queue_fatal(void *ctx, unsigned index, const char *why)
 	struct vbd *v = ctx;
 	uint64_t one = 1;
 
-	log_ratelimited(LOG_ERR, "%s: queue %u: %s", v->name, index, why);
+	log_dev_rl(&v->log, LOG_KIND_RING, LOG_ERR, "queue %u: %s", index, why);
 	atomic_store(&v->fatal, true);
 	if (write(v->d->fatal_fd, &one, sizeof(one)) < 0)
-		log_ratelimited(LOG_ERR, "%s: cannot wake the main loop", v->name);
+		log_dev_rl(&v->log, LOG_KIND_RING, LOG_ERR, "cannot wake the main loop");
 }
 
 static int frontend_node(void *ctx, const char *name, char *buf, size_t len)
@@ -135,6 +135,7 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 	snprintf(name, namelen, "%s", v->name); /* ring/ appends ": q<i>" */
 	memset(qc, 0, sizeof(*qc));
 	qc->name = name;
+	qc->log = &v->log;
 	qc->index = i;
 	qc->frontend_domid = (uint16_t)v->fe_domid;
 	qc->ring_order = fr->queue[i].ring_order;
@@ -190,7 +191,7 @@ static int vbd_connect(struct vbd *v)
 		}
 		v->nr_queues = i + 1;
 	}
-	log_info("%s: connected: %u queue(s), ring order %u, protocol %s", v->name,
+	log_dev(&v->log, LOG_INFO, "connected: %u queue(s), ring order %u, protocol %s",
 		 fr.nr_queues, fr.queue[0].ring_order,
 		 fr.abi == BLKIF_ABI_X86_32 ? "x86_32-abi" :
 		 fr.abi == BLKIF_ABI_X86_64 ? "x86_64-abi" : "native");
@@ -217,7 +218,7 @@ void vbd_disconnect(struct vbd *v)
 		v->queues[i] = NULL;
 	}
 	if (v->nr_queues)
-		log_info("%s: disconnected", v->name);
+		log_dev(&v->log, LOG_INFO, "disconnected");
 	v->nr_queues = 0;
 }
 
@@ -246,7 +247,7 @@ void vbd_refresh(struct vbd *v)
 
 	if (in.node == XenbusStateClosing && v->ours != XenbusStateClosing &&
 	    v->ours != XenbusStateClosed) {
-		log_info("%s: the toolstack asks to close (frontend %s)", v->name,
+		log_dev(&v->log, LOG_INFO, "the toolstack asks to close (frontend %s)",
 			 xenbus_state_name(in.frontend));
 		v->ours = XenbusStateClosing;
 	}

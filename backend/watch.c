@@ -29,7 +29,7 @@ static void device_changed(struct daemon *d, unsigned domid, unsigned devid)
 		return;
 	}
 	if (!vbd_exists(v)) {
-		log_info("%s: backend directory removed", v->name);
+		log_dev(&v->log, LOG_INFO, "backend directory removed");
 		vbd_destroy(v, false, false);
 		return;
 	}
@@ -125,7 +125,7 @@ static void domains_released(struct daemon *d)
 	for (struct vbd *v = d->vbds, *next; v; v = next) {
 		next = v->next;
 		if (!xs_is_domain_introduced(d->xs, v->fe_domid)) {
-			log_info("%s: domain %u is gone", v->name, v->fe_domid);
+			log_dev(&v->log, LOG_INFO, "domain %u is gone", v->fe_domid);
 			vbd_destroy(v, true, true);
 		}
 	}

@@ -38,8 +38,13 @@ struct ring_disk_ops {
 	int (*discard_secure)(void *ctx, uint64_t off, uint64_t len);
 };
 
+struct log_dev;
+
 struct ring_queue_config {
 	const char *name;            /* log prefix, e.g. "vbd 3/51712" */
+	/* The device's log identity (prefix + per-kind rate limits, shared
+	 * by its queues); NULL: log without a device. */
+	struct log_dev *log;
 	unsigned index;              /* queue number */
 	uint16_t frontend_domid;
 	unsigned ring_order;         /* ring pages = 1 << ring_order */

@@ -10,3 +10,9 @@ $(BUILD)/tests/test_negotiation: $(BUILD)/tests/daemon/test_negotiation.o $(BUIL
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
 TESTS += $(BUILD)/tests/test_xenbus_fsm $(BUILD)/tests/test_negotiation
+
+# The log module: per-device, per-kind rate limits and the suppressed count.
+$(BUILD)/tests/test_log: $(BUILD)/tests/daemon/test_log.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_log

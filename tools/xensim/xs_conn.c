@@ -27,7 +27,7 @@ int xs_conn_accept(struct xs_server *s, int listen_fd, struct xs_domain *dom)
 	if (fd < 0)
 		return -errno;
 	if (dom && dom->nconns >= XS_QUOTA_CONNS) {
-		log_ratelimited(LOG_WARN, "dom%u: too many connections", dom->domid);
+		log_dev_rl(&dom->log, LOG_KIND_XENSTORE, LOG_WARN, "too many connections");
 		close(fd);
 		return -ENOSPC;
 	}
@@ -131,8 +131,8 @@ void xs_conn_event(struct xs_conn *c, const char *path, const char *token)
 	if (c->out_events >= max ||
 	    c->outlen - c->outoff + sizeof(struct xsd_sockmsg) + pl + tl > XS_OUT_MAX) {
 		c->srv->stats.events_dropped++;
-		log_ratelimited(LOG_WARN, "dom%u: watch event dropped (%u pending)",
-				c->domid, c->out_events);
+		log_dev_rl(xs_conn_log(c), LOG_KIND_XENSTORE, LOG_WARN,
+			   "watch event dropped (%u pending)", c->out_events);
 		return;
 	}
 	memcpy(buf, path, pl);
@@ -190,9 +190,9 @@ static void process_input(struct xs_conn *c)
 		memcpy(&hdr, c->in + off, sizeof(hdr));
 		if (xs_msg_check_header(&hdr) < 0) {
 			c->srv->stats.closed_bad++;
-			log_ratelimited(LOG_WARN, "dom%u: message of %u bytes is over "
-					"the payload limit: connection closed",
-					c->domid, hdr.len);
+			log_dev_rl(xs_conn_log(c), LOG_KIND_XENSTORE, LOG_WARN,
+				   "message of %u bytes is over the payload limit: "
+				   "connection closed", hdr.len);
 			xs_conn_close(c, NULL);
 			return;
 		}
@@ -241,7 +241,7 @@ void xs_conn_close(struct xs_conn *c, const char *why)
 	if (c->dead)
 		return;
 	if (why)
-		log_ratelimited(LOG_INFO, "dom%u: connection closed: %s", c->domid, why);
+		log_dev_rl(xs_conn_log(c), LOG_KIND_XENSTORE, LOG_INFO, "connection closed: %s", why);
 	c->dead = true;
 	epoll_ctl(c->srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);

@@ -407,8 +407,8 @@ static int do_txn_end(struct xs_conn *c, const struct xsd_sockmsg *hdr, char *bo
 			struct xs_store_hooks h = xs_watch_live_hooks(c->srv);
 			err = xs_txn_replay(tx, &c->srv->tree, &who, &h);
 			if (err)
-				log_err("dom%u: transaction %u replay failed: %d",
-					c->domid, tx->id, err);
+				log_dev(xs_conn_log(c), LOG_ERR,
+					"transaction %u replay failed: %d", tx->id, err);
 		}
 	}
 	txn_unlink(c, tx);
@@ -555,7 +555,8 @@ void xs_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, char *body)
 	else
 		err = handlers[hdr->type].fn(c, hdr, body);
 	if (err < 0) {
-		log_debug("dom%u: %s: error %d", c->domid, xs_msg_typename(hdr->type), err);
+		log_dev_rl(xs_conn_log(c), LOG_KIND_XENSTORE, LOG_DEBUG, "%s: error %d",
+			   xs_msg_typename(hdr->type), err);
 		xs_conn_error(c, hdr, err);
 	}
 }

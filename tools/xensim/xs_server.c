@@ -62,6 +62,7 @@ int xs_server_introduce(struct xs_server *s, unsigned domid)
 		return -ENOMEM;
 	d->poll.kind = POLL_LISTEN;
 	d->domid = domid;
+	log_dev_init(&d->log, "dom%u", domid);
 	snprintf(dir, sizeof(dir), "%s/dom%u", s->dir, domid);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		err = -errno;
@@ -81,11 +82,11 @@ int xs_server_introduce(struct xs_server *s, unsigned domid)
 	}
 	d->next = s->domains;
 	s->domains = d;
-	log_info("dom%u introduced: %s", domid, d->sock_path);
+	log_dev(&d->log, LOG_INFO, "introduced: %s", d->sock_path);
 	xs_watch_fire_special(s, "@introduceDomain");
 	return 0;
 fail:
-	log_err("dom%u: cannot open its socket: %s", domid, strerror(-err));
+	log_dev(&d->log, LOG_ERR, "cannot open its socket: %s", strerror(-err));
 	free(d);
 	return err == -ENAMETOOLONG ? -EINVAL : -EIO;
 }
@@ -117,7 +118,8 @@ int xs_server_release(struct xs_server *s, unsigned domid)
 			continue;
 		*pp = d->next;
 		domain_close(s, d);
-		log_info("dom%u released", domid);
+		log_dev(&d->log, LOG_INFO, "released");
+		log_dev_flush(&d->log);
 		xs_watch_fire_special(s, "@releaseDomain");
 		return 0;
 	}
@@ -272,6 +274,7 @@ int xs_server_run(const char *dir, int ready_fd)
 	int err;
 
 	memset(&srv, 0, sizeof(srv));
+	log_dev_init(&srv.dom0_log, "dom0");
 	if ((err = server_init(&srv, dir)) < 0) {
 		log_err("xenstored: cannot start in %s: %s", dir, strerror(-err));
 		server_fini(&srv);

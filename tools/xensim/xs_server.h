@@ -14,6 +14,7 @@
 
 #include <xen/io/xs_wire.h>
 
+#include "log.h"
 #include "xs_store.h"
 #include "xs_tree.h"
 #include "xs_txn.h"
@@ -51,6 +52,7 @@ struct xs_domain {
 	int listen_fd;
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned nconns, nwatches, ntxns;
+	struct log_dev log;        /* "dom<N>": what the guest triggers */
 };
 
 struct xs_conn {
@@ -100,8 +102,15 @@ struct xs_server {
 	struct xs_special specials[2];
 	uint32_t next_txn_id;
 	struct xs_stats stats;
+	struct log_dev dom0_log;         /* "dom0" */
 	bool stop;
 };
+
+/* The log identity of a connection's domain (rate limits per domain). */
+static inline struct log_dev *xs_conn_log(struct xs_conn *c)
+{
+	return c->dom ? &c->dom->log : &c->srv->dom0_log;
+}
 
 /* xs_server.c */
 int xs_server_run(const char *dir, int ready_fd);
