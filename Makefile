@@ -78,6 +78,10 @@ install: all ## install (PREFIX=/usr/local, DESTDIR= for staging)
 	install -m 0755 $(BUILD)/memback $(BUILD)/memback-ctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 tools/hotplug/memback $(DESTDIR)/etc/xen/scripts/memback
 	install -m 0644 backend/memback.8 tools/ctl/memback-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/memback
+	install -m 0644 backend/memback.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	[ -e $(DESTDIR)/etc/memback/memback.conf ] || \
+	  install -m 0644 backend/memback.conf $(DESTDIR)/etc/memback/memback.conf
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/memback.service.in \
 	  >$(DESTDIR)/lib/systemd/system/memback.service

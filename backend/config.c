@@ -1,4 +1,5 @@
-/* The daemon's command line. */
+/* The daemon's settings: the table, and setting one by name or option.
+ * Pure: no I/O (config_file.c reads the file). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,62 +7,74 @@
 
 #include "config.h"
 #include "parse.h"
+#include "settings.h"
 
-const char options_usage[] =
-	"usage: memback [options]\n"
-	"  -f, --foreground            stay in the foreground, log to stderr\n"
-	"  -p, --pool-size SIZE        memory pool capacity (e.g. 8G; default: half of RAM)\n"
-	"      --overcommit            let disks reserve more than the pool holds\n"
-	"      --hugepages             back the pool with huge pages where possible\n"
-	"      --mlock                 lock the pool in RAM\n"
-	"  -t, --backend-type NAME     xenstore backend type to serve (default vbd)\n"
-	"  -c, --control PATH          control socket (default /run/memback/control.sock)\n"
-	"  -l, --log-level LEVEL       error, warn, info (default) or debug\n"
-	"      --max-ring-order N      advertised max-ring-page-order, 0..4 (default 4)\n"
-	"      --max-queues N          advertised multi-queue-max-queues (default: CPUs)\n"
-	"      --max-indirect-segments N  advertised, 0 (off) or 12..256 (default 256)\n"
-	"      --grant-mode MODE       copy (default), map, or persistent (falls back\n"
-	"                              to copy for a frontend without feature-persistent)\n"
-	"      --max-persistent-grants N  grants a queue keeps mapped (default 1056)\n"
-	"      --poll-us N             busy-poll a queue this long before sleeping (default 50)\n"
-	"      --pidfile PATH          write the daemon's pid here\n"
-	"  -h, --help                  this text\n";
+/* Every setting, once. file: may appear in memback.conf; live: SIGHUP
+ * applies a change at once (the others need a restart: they shape the
+ * pool, the socket, or what devices were already offered). */
+const struct setting settings[] = {
+	{ S_FOREGROUND, "foreground", 'f', ARG_NONE, false, false, NULL,
+	  "stay in the foreground, log to stderr" },
+	{ S_CONFIG, "config", 'C', ARG_VALUE, false, false, "PATH",
+	  "config file (default " CONFIG_DEFAULT_PATH ")" },
+	{ S_POOL_SIZE, "pool-size", 'p', ARG_VALUE, true, false, "SIZE",
+	  "memory pool capacity (e.g. 8G; default: half of RAM)" },
+	{ S_OVERCOMMIT, "overcommit", 0, ARG_FLAG, true, false, NULL,
+	  "let disks reserve more than the pool holds" },
+	{ S_HUGEPAGES, "hugepages", 0, ARG_FLAG, true, false, NULL,
+	  "back the pool with huge pages where possible" },
+	{ S_MLOCK, "mlock", 0, ARG_FLAG, true, false, NULL, "lock the pool in RAM" },
+	{ S_BACKEND_TYPE, "backend-type", 't', ARG_VALUE, true, false, "NAME",
+	  "xenstore backend type to serve (default vbd)" },
+	{ S_CONTROL, "control", 'c', ARG_VALUE, true, false, "PATH",
+	  "control socket (default /run/memback/control.sock)" },
+	{ S_LOG_LEVEL, "log-level", 'l', ARG_VALUE, true, true, "LEVEL",
+	  "error, warn, info (default) or debug" },
+	{ S_RING_ORDER, "max-ring-order", 0, ARG_VALUE, true, false, "N",
+	  "advertised max-ring-page-order, 0..4 (default 4)" },
+	{ S_QUEUES, "max-queues", 0, ARG_VALUE, true, false, "N",
+	  "advertised multi-queue-max-queues (default: CPUs)" },
+	{ S_INDIRECT, "max-indirect-segments", 0, ARG_VALUE, true, false, "N",
+	  "advertised, 0 (off) or 12..256 (default 256)" },
+	{ S_GRANT_MODE, "grant-mode", 0, ARG_VALUE, true, false, "MODE",
+	  "copy (default), map, or persistent (copy for a frontend\n"
+	  "                                without feature-persistent)" },
+	{ S_MAX_PGRANTS, "max-persistent-grants", 0, ARG_VALUE, true, false, "N",
+	  "grants a queue keeps mapped (default 1056)" },
+	{ S_POLL_US, "poll-us", 0, ARG_VALUE, true, true, "N",
+	  "busy-poll a queue this long before sleeping (default 50)" },
+	{ S_IMAGE_DIR, "image-dir", 0, ARG_VALUE, true, true, "DIR",
+	  "image= and save= must lie under DIR (default: anywhere)" },
+	{ S_POOL_WARN, "pool-warn", 0, ARG_VALUE, true, true, "PERCENT",
+	  "warn when the pool is this full, 0 off (default 90)" },
+	{ S_PIDFILE, "pidfile", 0, ARG_VALUE, true, false, "PATH", "write the daemon's pid here" },
+	{ S_HELP, "help", 'h', ARG_NONE, false, false, NULL, "this text" },
+};
+const unsigned nr_settings = sizeof(settings) / sizeof(settings[0]);
 
-static int number(const char *opt, const char *s, uint64_t lo, uint64_t hi, unsigned *out,
-		  char *err, size_t errlen)
+const struct setting *setting_by_name(const char *name)
 {
-	char name[48];
-	uint64_t v = 0;
-
-	snprintf(name, sizeof(name), "--%s", opt);
-	if (parse_uint_range(name, s, lo, hi, &v, err, errlen))
-		return -EINVAL;
-	*out = (unsigned)v;
-	return 0;
+	for (unsigned i = 0; i < nr_settings; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
 }
 
-enum { OPT_OVERCOMMIT = 256, OPT_HUGEPAGES, OPT_MLOCK, OPT_RING_ORDER, OPT_QUEUES,
-       OPT_INDIRECT, OPT_GRANT_MODE, OPT_POLL, OPT_PIDFILE, OPT_MAX_PGRANTS };
-
-static const struct option long_options[] = {
-	{ "foreground", no_argument, NULL, 'f' },
-	{ "pool-size", required_argument, NULL, 'p' },
-	{ "overcommit", no_argument, NULL, OPT_OVERCOMMIT },
-	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
-	{ "mlock", no_argument, NULL, OPT_MLOCK },
-	{ "backend-type", required_argument, NULL, 't' },
-	{ "control", required_argument, NULL, 'c' },
-	{ "log-level", required_argument, NULL, 'l' },
-	{ "max-ring-order", required_argument, NULL, OPT_RING_ORDER },
-	{ "max-queues", required_argument, NULL, OPT_QUEUES },
-	{ "max-indirect-segments", required_argument, NULL, OPT_INDIRECT },
-	{ "grant-mode", required_argument, NULL, OPT_GRANT_MODE },
-	{ "max-persistent-grants", required_argument, NULL, OPT_MAX_PGRANTS },
-	{ "poll-us", required_argument, NULL, OPT_POLL },
-	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	strcpy(o->backend_type_buf, "vbd");
+	strcpy(o->control_buf, "/run/memback/control.sock");
+	o->cfg.backend_type = o->backend_type_buf;
+	o->cfg.control_path = o->control_buf;
+	o->cfg.image_dir = o->image_dir_buf;
+	o->cfg.max_ring_order = RING_MAX_ORDER;
+	o->cfg.max_indirect_segments = 256;
+	o->cfg.grant_mode = GRANT_MODE_COPY;
+	o->cfg.poll_us = 50;
+	o->cfg.pool_warn_pct = 90;
+	o->log_level = LOG_INFO;
+}
 
 /* A backend type is one path component of xenstore's allowed characters. */
 static bool valid_type(const char *s)
@@ -75,85 +88,139 @@ static bool valid_type(const char *s)
 	return true;
 }
 
-static int one_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
+static int set_string(const char *label, const char *v, char *buf, size_t len, bool absolute,
+		      char *err, size_t errlen)
 {
-	struct daemon_config *cfg = &o->cfg;
+	if (absolute && v[0] != '/')
+		return errorf(err, errlen, -EINVAL, "%s wants an absolute path, not \"%s\"", label, v);
+	if (strlen(v) >= len)
+		return errorf(err, errlen, -EINVAL, "%s: \"%.40s...\" is longer than %zu bytes",
+			      label, v, len - 1);
+	strcpy(buf, v);
+	return 0;
+}
 
-	switch (c) {
-	case 'f': o->foreground = true; return 0;
-	case 'h': o->help = true; return 0;
-	case OPT_OVERCOMMIT: cfg->overcommit = true; return 0;
-	case OPT_HUGEPAGES: cfg->hugepages = true; return 0;
-	case OPT_MLOCK: cfg->mlock = true; return 0;
-	case OPT_PIDFILE: o->pidfile = arg; return 0;
-	case 'c': cfg->control_path = arg; return 0;
-	case 'p':
-		if (parse_size(arg, &cfg->pool_size) || cfg->pool_size == 0)
-			return errorf(err, errlen, -EINVAL, "--pool-size wants a size like 4G, not \"%s\"", arg);
-		return 0;
-	case 't':
-		if (!valid_type(arg))
-			return errorf(err, errlen, -EINVAL, "--backend-type \"%s\" is not a xenstore name", arg);
-		cfg->backend_type = arg;
-		return 0;
-	case 'l':
-		if (log_parse_level(arg, &o->log_level))
-			return errorf(err, errlen, -EINVAL,
-				      "--log-level wants error, warn, info or debug, not \"%s\"", arg);
-		return 0;
-	case OPT_RING_ORDER:
-		return number("max-ring-order", arg, 0, RING_MAX_ORDER, &cfg->max_ring_order, err, errlen);
-	case OPT_QUEUES:
-		return number("max-queues", arg, 1, 16, &cfg->max_queues, err, errlen);
-	case OPT_INDIRECT:
-		if (number("max-indirect-segments", arg, 0, 256, &cfg->max_indirect_segments, err, errlen))
-			return -EINVAL;
-		if (cfg->max_indirect_segments && cfg->max_indirect_segments <= 11)
-			return errorf(err, errlen, -EINVAL, "--max-indirect-segments must be 0 or 12..256");
-		return 0;
-	case OPT_GRANT_MODE:
-		if (strcmp(arg, "copy") == 0)
-			cfg->grant_mode = GRANT_MODE_COPY;
-		else if (strcmp(arg, "map") == 0)
-			cfg->grant_mode = GRANT_MODE_MAP;
-		else if (strcmp(arg, "persistent") == 0)
-			cfg->grant_mode = GRANT_MODE_PERSISTENT;
-		else
-			return errorf(err, errlen, -EINVAL, "--grant-mode wants copy, map or persistent, not \"%s\"",
-				   arg);
-		return 0;
-	case OPT_MAX_PGRANTS:
-		return number("max-persistent-grants", arg, 1, 65536, &cfg->max_pgrants, err,
-			      errlen);
-	case OPT_POLL:
-		return number("poll-us", arg, 0, 1000000, &cfg->poll_us, err, errlen);
-	default:
-		return errorf(err, errlen, -EINVAL, "unknown option (see memback --help)");
+static int set_number(const char *label, const char *v, uint64_t lo, uint64_t hi, unsigned *out,
+		      char *err, size_t errlen)
+{
+	uint64_t n = 0;
+
+	if (parse_uint_range(label, v, lo, hi, &n, err, errlen))
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_grant_mode(const char *label, const char *v, enum grant_mode *out, char *err,
+			  size_t errlen)
+{
+	if (strcmp(v, "copy") == 0)
+		*out = GRANT_MODE_COPY;
+	else if (strcmp(v, "map") == 0)
+		*out = GRANT_MODE_MAP;
+	else if (strcmp(v, "persistent") == 0)
+		*out = GRANT_MODE_PERSISTENT;
+	else
+		return errorf(err, errlen, -EINVAL, "%s wants copy, map or persistent, not \"%s\"",
+			      label, v);
+	return 0;
+}
+
+static bool *flag_of(struct options *o, enum setting_id id)
+{
+	switch (id) {
+	case S_OVERCOMMIT: return &o->cfg.overcommit;
+	case S_HUGEPAGES: return &o->cfg.hugepages;
+	case S_MLOCK: return &o->cfg.mlock;
+	case S_FOREGROUND: return &o->foreground;
+	case S_HELP: return &o->help;
+	default: return NULL;
 	}
 }
 
-int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+/* Set one valued setting; label names it in messages ("--pool-size" on the
+ * command line, "pool-size" in the file). */
+static int set_value(struct options *o, enum setting_id id, const char *label, const char *v,
+		     char *err, size_t errlen)
 {
-	int c;
+	struct daemon_config *c = &o->cfg;
 
-	o->cfg.backend_type = "vbd";
-	o->cfg.control_path = "/run/memback/control.sock";
-	o->cfg.max_ring_order = RING_MAX_ORDER;
-	o->cfg.max_indirect_segments = 256;
-	o->cfg.grant_mode = GRANT_MODE_COPY;
-	o->cfg.poll_us = 50;
-	o->log_level = LOG_INFO;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fhp:t:c:l:", long_options, NULL)) != -1) {
-		if (c == ':')
-			return errorf(err, errlen, -EINVAL, "option %s needs a value", argv[optind - 1]);
-		if (c == '?')
-			return errorf(err, errlen, -EINVAL, "unknown option %s", argv[optind - 1]);
-		if (one_option(c, optarg, o, err, errlen))
+	switch (id) {
+	case S_POOL_SIZE:
+		if (parse_size(v, &c->pool_size) || c->pool_size == 0)
+			return errorf(err, errlen, -EINVAL, "%s wants a size like 4G, not \"%s\"",
+				      label, v);
+		return 0;
+	case S_BACKEND_TYPE:
+		if (!valid_type(v))
+			return errorf(err, errlen, -EINVAL, "%s \"%s\" is not a xenstore name", label, v);
+		return set_string(label, v, o->backend_type_buf, sizeof(o->backend_type_buf), false,
+				  err, errlen);
+	case S_CONTROL:
+		return set_string(label, v, o->control_buf, sizeof(o->control_buf), false, err,
+				  errlen);
+	case S_CONFIG:
+		o->config_path = o->config_buf;
+		return set_string(label, v, o->config_buf, sizeof(o->config_buf), false, err, errlen);
+	case S_PIDFILE:
+		o->pidfile = o->pidfile_buf;
+		return set_string(label, v, o->pidfile_buf, sizeof(o->pidfile_buf), false, err,
+				  errlen);
+	case S_IMAGE_DIR:
+		return set_string(label, v, o->image_dir_buf, sizeof(o->image_dir_buf), true, err,
+				  errlen);
+	case S_LOG_LEVEL:
+		if (log_parse_level(v, &o->log_level))
+			return errorf(err, errlen, -EINVAL,
+				      "%s wants error, warn, info or debug, not \"%s\"", label, v);
+		return 0;
+	case S_RING_ORDER:
+		return set_number(label, v, 0, RING_MAX_ORDER, &c->max_ring_order, err, errlen);
+	case S_QUEUES:
+		return set_number(label, v, 1, 16, &c->max_queues, err, errlen);
+	case S_INDIRECT:
+		if (set_number(label, v, 0, 256, &c->max_indirect_segments, err, errlen))
 			return -EINVAL;
+		if (c->max_indirect_segments && c->max_indirect_segments <= 11)
+			return errorf(err, errlen, -EINVAL, "%s must be 0 or 12..256", label);
+		return 0;
+	case S_GRANT_MODE:
+		return set_grant_mode(label, v, &c->grant_mode, err, errlen);
+	case S_MAX_PGRANTS:
+		return set_number(label, v, 1, 65536, &c->max_pgrants, err, errlen);
+	case S_POLL_US:
+		return set_number(label, v, 0, 1000000, &c->poll_us, err, errlen);
+	case S_POOL_WARN:
+		return set_number(label, v, 0, 100, &c->pool_warn_pct, err, errlen);
+	default:
+		return errorf(err, errlen, -EINVAL, "%s takes no value", label);
 	}
-	if (optind < argc)
-		return errorf(err, errlen, -EINVAL, "unexpected argument \"%s\"", argv[optind]);
-	return 0;
+}
+
+int setting_apply(struct options *o, const struct setting *s, const char *label,
+		  const char *value, char *err, size_t errlen)
+{
+	bool *flag = flag_of(o, s->id);
+
+	if (flag && value)
+		return setting_parse_bool(label, value, flag, err, errlen);
+	if (flag) {
+		*flag = true;
+		return 0;
+	}
+	return set_value(o, s->id, label, value, err, errlen);
+}
+
+int setting_parse_bool(const char *label, const char *v, bool *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (unsigned i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			*out = strcasecmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return errorf(err, errlen, -EINVAL, "%s wants yes or no, not \"%s\"", label, v);
 }

@@ -24,6 +24,8 @@ struct daemon_config {
 	enum grant_mode grant_mode;
 	unsigned max_pgrants;       /* persistent grants per queue; 0: default */
 	unsigned poll_us;
+	const char *image_dir;      /* image=/save= must lie under it; "" any */
+	unsigned pool_warn_pct;     /* warn when the pool is this full; 0 off */
 };
 
 struct daemon {

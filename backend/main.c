@@ -103,6 +103,29 @@ static void log_tick(struct daemon *d)
 		log_dev_tick(&v->log);
 }
 
+/* What SIGHUP re-reads: the same command line over the file again. */
+static struct {
+	int argc;
+	char **argv;
+	struct options *cur;
+} reload_src;
+
+static void reload(struct daemon *d)
+{
+	static struct options fresh;
+	char err[300];
+
+	if (options_load(reload_src.argc, reload_src.argv, &fresh, err, sizeof(err))) {
+		log_err("reload: %s; the settings stay as they were", err);
+		return;
+	}
+	fill_system_defaults(&fresh.cfg);
+	if (options_apply_live(reload_src.cur, &fresh) == 0)
+		log_info("reload: no setting that can change live has changed");
+	log_set_level(reload_src.cur->log_level);
+	d->cfg = reload_src.cur->cfg;
+}
+
 /* Returns the signal that ended the loop. */
 static int run(struct daemon *d, int sfd, int ctl_fd)
 {
@@ -133,8 +156,11 @@ static int run(struct daemon *d, int sfd, int ctl_fd)
 			control_serve(d, ctl_fd);
 		if (fds[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo != SIGHUP)
+			if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+				continue;
+			if (si.ssi_signo != SIGHUP)
 				return (int)si.ssi_signo;
+			reload(d);
 		}
 	}
 }
@@ -170,19 +196,22 @@ static int write_pidfile(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	static struct options o;
 	struct daemon d = { .fatal_fd = -1 };
-	char err[200];
+	char err[300];
 	int rc, sfd, ctl_fd;
 
-	if (options_parse(argc, argv, &o, err, sizeof(err))) {
+	if (options_load(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "memback: %s\n", err);
 		return 2;
 	}
 	if (o.help) {
-		fputs(options_usage, stdout);
+		options_usage(stdout);
 		return 0;
 	}
+	reload_src.argc = argc;
+	reload_src.argv = argv;
+	reload_src.cur = &o;
 	log_set_level(o.log_level);
 	fill_system_defaults(&o.cfg);
 	d.cfg = o.cfg;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <xen/io/blkif.h>
 
+#include "image_path.h"
 #include "log.h"
 #include "vbd.h"
 #include "vbd_internal.h"
@@ -70,6 +71,12 @@ static void create_disk(struct vbd *v)
 	rc = target_parse(params, &v->target, err, sizeof(err));
 	if (rc) {
 		vbd_error(v, rc, "bad target \"%s\": %s", params, err);
+		goto broken;
+	}
+	rc = image_paths_allowed(v->target.image, v->target.save, v->d->cfg.image_dir, err,
+				 sizeof(err));
+	if (rc) {
+		vbd_error(v, rc, "%s", err);
 		goto broken;
 	}
 	rc = pool_disk_create(v->d->pool, v->target.size, &v->disk);

@@ -1,3 +1,4 @@
+CONFIG_OBJS := $(call objs_of,$(wildcard backend/config*.c))
 # Unit tests of the daemon's pure parts: xenbus state machine, frontend
 # negotiation, watch paths, command line.
 $(BUILD)/tests/test_xenbus_fsm: $(BUILD)/tests/daemon/test_xenbus_fsm.o $(BUILD)/xenstore/xenbus_fsm.o
@@ -5,9 +6,16 @@ $(BUILD)/tests/test_xenbus_fsm: $(BUILD)/tests/daemon/test_xenbus_fsm.o $(BUILD)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/test_negotiation: $(BUILD)/tests/daemon/test_negotiation.o $(BUILD)/xenstore/frontend.o \
-		$(BUILD)/xenstore/xs_util.o $(BUILD)/backend/config.o $(TARGET_OBJS) $(COMMON_OBJS)
+		$(BUILD)/xenstore/xs_util.o $(CONFIG_OBJS) $(TARGET_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
+
+# The settings: command line, config file, reload.
+$(BUILD)/tests/test_config: $(BUILD)/tests/daemon/test_config.o $(CONFIG_OBJS) \
+		$(BUILD)/backend/image_path.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_config
 
 TESTS += $(BUILD)/tests/test_xenbus_fsm $(BUILD)/tests/test_negotiation
 

@@ -11,7 +11,8 @@ MB_LOG=
 # child) on the simulated host, with the simulated Xen libraries first.
 mb_start() {
 	MB_LOG="$SIM_DIR/memback.log"
-	"$SIM_BUILD/memback" -f --pidfile "$SIM_DIR/memback.pid" \
+	# -C: never the host's /etc/memback/memback.conf (a test passes its own).
+	"$SIM_BUILD/memback" -f -C /dev/null --pidfile "$SIM_DIR/memback.pid" \
 		-c "$SIM_DIR/memback.sock" "$@" >>"$MB_LOG" 2>&1 &
 	MB_PID=$!
 	sim_track_pid "$MB_PID"

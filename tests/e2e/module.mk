@@ -15,3 +15,5 @@ BINS += $(foreach g,$(GUESTS),$(BUILD)/tests/$(g))
 TESTS += tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.sh \
 	 tests/e2e/test_grants.sh tests/e2e/test_resize.sh tests/e2e/test_protocol.sh \
 	 tests/e2e/test_stats.sh
+# memback.conf and SIGHUP.
+TESTS += tests/e2e/test_config.sh
