@@ -50,6 +50,7 @@ int pool_create(const struct pool_config *cfg, struct pool **out)
 	pool->shift = pool_log2(chunk_size);
 	pool->nchunks = (uint32_t)layout.nchunks;
 	pool->res = (struct pool_reservation){ .capacity = cfg->size,
+					       .chunk_shift = pool->shift,
 					       .overcommit = cfg->overcommit };
 	pthread_mutex_init(&pool->lock, NULL);
 	pool->freelist_storage = calloc(layout.nchunks, sizeof(uint32_t));

@@ -104,7 +104,17 @@ int pool_freelist_push(struct pool_freelist *fl, uint32_t chunk)
 	return 0;
 }
 
-int pool_reserve(struct pool_reservation *r, uint64_t size)
+uint64_t pool_reservation_of(const struct pool_reservation *r, uint64_t size)
+{
+	uint64_t chunks = pool_chunks_for(size, r->chunk_shift);
+
+	if (chunks > UINT64_MAX >> r->chunk_shift)
+		return UINT64_MAX;
+	return chunks << r->chunk_shift;
+}
+
+/* Reserve `bytes` already rounded. */
+static int reserve_bytes(struct pool_reservation *r, uint64_t size)
 {
 	if (size > UINT64_MAX - r->reserved)
 		return -EOVERFLOW;
@@ -114,18 +124,31 @@ int pool_reserve(struct pool_reservation *r, uint64_t size)
 	return 0;
 }
 
-void pool_unreserve(struct pool_reservation *r, uint64_t size)
+static void unreserve_bytes(struct pool_reservation *r, uint64_t size)
 {
 	r->reserved = size > r->reserved ? 0 : r->reserved - size;
 }
 
+int pool_reserve(struct pool_reservation *r, uint64_t size)
+{
+	return reserve_bytes(r, pool_reservation_of(r, size));
+}
+
+void pool_unreserve(struct pool_reservation *r, uint64_t size)
+{
+	unreserve_bytes(r, pool_reservation_of(r, size));
+}
+
 int pool_rereserve(struct pool_reservation *r, uint64_t old_size, uint64_t new_size)
 {
-	if (new_size <= old_size) {
-		pool_unreserve(r, old_size - new_size);
+	uint64_t old_res = pool_reservation_of(r, old_size);
+	uint64_t new_res = pool_reservation_of(r, new_size);
+
+	if (new_res <= old_res) {
+		unreserve_bytes(r, old_res - new_res);
 		return 0;
 	}
-	return pool_reserve(r, new_size - old_size);
+	return reserve_bytes(r, new_res - old_res);
 }
 
 uint64_t pool_chunks_for(uint64_t size, unsigned chunk_shift)

@@ -106,14 +106,20 @@ int pool_freelist_pop(struct pool_freelist *fl, uint32_t *chunk);
 /* -EOVERFLOW if full (a double free: an internal bug). */
 int pool_freelist_push(struct pool_freelist *fl, uint32_t chunk);
 
-/* Reservations: the sum of attached disk sizes against the capacity. */
+/* Reservations: the sum of attached disk sizes against the capacity, each
+ * rounded up to whole chunks (memory is handed out in chunks, so a disk of
+ * 1.5 chunks can fill 2 and must reserve 2: else a third disk that "fits"
+ * gets ENOSPC on its first write). */
 struct pool_reservation {
 	uint64_t capacity;
-	uint64_t reserved;
+	uint64_t reserved;    /* bytes, a whole number of chunks */
+	unsigned chunk_shift; /* 0: bytes as given */
 	bool overcommit;
 };
+/* Bytes a disk of `size` reserves: whole chunks; UINT64_MAX if that wraps. */
+uint64_t pool_reservation_of(const struct pool_reservation *r, uint64_t size);
 /* -ENOSPC when it does not fit (and no overcommit); -EOVERFLOW when the
- * sum would wrap. */
+ * sum would wrap. Sizes are disk sizes; each is rounded to chunks. */
 int pool_reserve(struct pool_reservation *r, uint64_t size);
 void pool_unreserve(struct pool_reservation *r, uint64_t size);
 /* Change one disk's reservation from old to new size, same rules. */

@@ -83,10 +83,14 @@ static void create_disk(struct vbd *v)
 	if (rc) {
 		struct pool_stats st;
 		pool_get_stats(v->d->pool, &st);
-		vbd_error(v, rc, "the pool has no room for %llu MiB (%llu of %llu MiB reserved)",
-			  (unsigned long long)(v->target.size >> 20),
-			  (unsigned long long)(st.reserved >> 20),
-			  (unsigned long long)(st.size >> 20));
+		/* Reservations are whole chunks: say so, or 1.5 + 1.5 + 1
+		 * refused in a pool of 4 looks wrong. */
+		vbd_error(v, rc, "the pool has no room for %llu KiB (in whole %llu KiB chunks; "
+			  "%llu of %llu KiB reserved)",
+			  (unsigned long long)(v->target.size >> 10),
+			  (unsigned long long)(st.chunk_size >> 10),
+			  (unsigned long long)(st.reserved >> 10),
+			  (unsigned long long)(st.size >> 10));
 		goto broken;
 	}
 	if (v->target.image[0]) {

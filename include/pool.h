@@ -33,7 +33,7 @@ struct pool_config {
 struct pool_stats {
 	uint64_t size;          /* capacity in bytes */
 	uint64_t chunk_size;
-	uint64_t reserved;      /* sum of the sizes of attached disks */
+	uint64_t reserved;      /* attached disks' sizes, each in whole chunks */
 	uint64_t used;          /* bytes in populated chunks */
 	uint64_t disks;
 	uint64_t alloc_failures; /* writes refused for lack of memory */

@@ -17,3 +17,5 @@ TESTS += tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.
 	 tests/e2e/test_stats.sh
 # memback.conf and SIGHUP.
 TESTS += tests/e2e/test_config.sh
+# A case per XSA class (issue 13).
+TESTS += tests/e2e/test_xsa.sh

@@ -272,6 +272,37 @@ TEST(reservation_refused)
 	pool_destroy(pool);
 }
 
+/* The pool rounding case end to end: 1536K + 1536K fill a 4 MiB pool of
+ * 1 MiB chunks; a 1M disk is refused, and every byte of the first two
+ * can be written. */
+TEST(reservation_whole_chunks)
+{
+	struct pool *pool = make_pool(4 * MiB, MiB, false);
+	struct pool_disk *a, *b, *c;
+	struct pool_stats st;
+	uint8_t *buf = malloc(1536 * 1024);
+
+	EXPECT(pool && buf);
+	memset(buf, 0x5a, 1536 * 1024);
+	EXPECT_EQ(pool_disk_create(pool, 1536 * 1024, &a), 0);
+	EXPECT_EQ(pool_disk_create(pool, 1536 * 1024, &b), 0);
+	EXPECT_EQ(pool_disk_create(pool, MiB, &c), -ENOSPC);
+	pool_get_stats(pool, &st);
+	EXPECT_EQ(st.reserved, 4 * MiB);
+	EXPECT_EQ(pool_write(a, 0, buf, 1536 * 1024), 0);
+	EXPECT_EQ(pool_write(b, 0, buf, 1536 * 1024), 0);
+	pool_get_stats(pool, &st);
+	EXPECT_EQ(st.alloc_failures, 0);
+	pool_disk_destroy(a);
+	EXPECT_EQ(pool_disk_create(pool, 2 * MiB, &c), 0);
+	pool_disk_destroy(c);
+	pool_disk_destroy(b);
+	pool_get_stats(pool, &st);
+	EXPECT_EQ(st.reserved, 0);
+	pool_destroy(pool);
+	free(buf);
+}
+
 TEST(overcommit_exhaustion)
 {
 	const uint64_t cs = 64 * KiB;
@@ -558,6 +589,7 @@ int main(void)
 	RUN(discard_whole_and_partial);
 	RUN(no_data_crosses_disks);
 	RUN(reservation_refused);
+	RUN(reservation_whole_chunks);
 	RUN(overcommit_exhaustion);
 	RUN(resize);
 	RUN(load_save_round_trip);

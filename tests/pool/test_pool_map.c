@@ -135,6 +135,34 @@ TEST(reservation)
 	EXPECT_EQ(r.reserved, 0);
 }
 
+/* Whole chunks: a disk of 1.5 chunks reserves 2 (the issue's example,
+ * 1536K + 1536K + 1M in a 4 MiB pool of 1 MiB chunks: the third is refused
+ * at attach instead of failing its first write). */
+TEST(reservation_whole_chunks)
+{
+	const uint64_t K = 1024, M = 1024 * K;
+	struct pool_reservation r = { .capacity = 4 * M, .chunk_shift = 20 };
+
+	EXPECT_EQ(pool_reservation_of(&r, 1536 * K), 2 * M);
+	EXPECT_EQ(pool_reservation_of(&r, M), M);
+	EXPECT_EQ(pool_reservation_of(&r, 1), M);
+	EXPECT_EQ(pool_reservation_of(&r, 0), 0);
+	EXPECT_EQ(pool_reservation_of(&r, UINT64_MAX), UINT64_MAX);
+	EXPECT_EQ(pool_reserve(&r, 1536 * K), 0);
+	EXPECT_EQ(pool_reserve(&r, 1536 * K), 0);
+	EXPECT_EQ(r.reserved, 4 * M);
+	EXPECT_EQ(pool_reserve(&r, M), -ENOSPC);
+	EXPECT_EQ(pool_reserve(&r, 1), -ENOSPC);
+	/* Resizing within the last chunk costs nothing; past it, a chunk. */
+	EXPECT_EQ(pool_rereserve(&r, 1536 * K, 2 * M), 0);
+	EXPECT_EQ(pool_rereserve(&r, 2 * M, 2 * M + 1), -ENOSPC);
+	EXPECT_EQ(pool_rereserve(&r, 2 * M, 512 * K), 0);
+	EXPECT_EQ(r.reserved, 3 * M);
+	pool_unreserve(&r, 512 * K);
+	pool_unreserve(&r, 1536 * K);
+	EXPECT_EQ(r.reserved, 0);
+}
+
 TEST(reservation_overcommit)
 {
 	struct pool_reservation r = { .capacity = 100, .overcommit = true };
@@ -268,6 +296,7 @@ int main(void)
 	RUN(freelist_overfull);
 	RUN(reservation);
 	RUN(reservation_overcommit);
+	RUN(reservation_whole_chunks);
 	RUN(chunks_for_and_range);
 	RUN(discard_split_examples);
 	RUN(discard_split_exhaustive);
