@@ -251,6 +251,9 @@ void vbd_refresh(struct vbd *v)
 			 xenbus_state_name(in.frontend));
 		v->ours = XenbusStateClosing;
 	}
+	if (out.bad_frontend_state)
+		vbd_error(v, EINVAL, "saw state %d (%s) at frontend", (int)in.frontend,
+			  xenbus_state_name(in.frontend));
 	if (out.disconnect)
 		vbd_disconnect(v);
 	if (out.connect && vbd_connect(v)) {

@@ -22,11 +22,15 @@ struct xenbus_fsm_out {
 	bool disconnect;            /* stop the queues, unmap, unbind */
 	bool connect;               /* negotiate, map, start the queues */
 	int state;                  /* state to switch to, or -1 */
+	/* A frontend state blkback does not accept (Reconfiguring,
+	 * Reconfigured): write "saw state N at frontend" to the error node
+	 * first, as xenbus_dev_fatal; state is then Closing. */
+	bool bad_frontend_state;
 };
 
 struct xenbus_fsm_out xenbus_fsm_step(const struct xenbus_fsm_in *in);
 
-/* Parse a state node's value; anything else than "0".."6" is Unknown. */
+/* Parse a state node's value; anything else than "0".."8" is Unknown. */
 enum xenbus_state xenbus_state_parse(const char *s);
 const char *xenbus_state_name(enum xenbus_state st);
 

@@ -78,9 +78,19 @@ struct xenbus_fsm_out xenbus_fsm_step(const struct xenbus_fsm_in *in)
 			out.state = XenbusStateClosed;
 		}
 		break;
-	case XenbusStateInitWait:
 	case XenbusStateReconfiguring:
 	case XenbusStateReconfigured:
+		/* Linux blkback's frontend_changed: "saw state %d at
+		 * frontend", xenbus_dev_fatal, Closing. The rings stay until
+		 * the frontend says Closed; Initialising after that
+		 * reconnects as above. Closed too, as blkback: the frontend
+		 * must go through Closed again. */
+		if (in->ours != XenbusStateClosing) {
+			out.bad_frontend_state = true;
+			out.state = XenbusStateClosing;
+		}
+		break;
+	case XenbusStateInitWait:
 		break;
 	}
 	return out;
@@ -88,7 +98,7 @@ struct xenbus_fsm_out xenbus_fsm_step(const struct xenbus_fsm_in *in)
 
 enum xenbus_state xenbus_state_parse(const char *s)
 {
-	if (s && s[0] >= '0' && s[0] <= '6' && s[1] == '\0')
+	if (s && s[0] >= '0' && s[0] <= '8' && s[1] == '\0')
 		return (enum xenbus_state)(s[0] - '0');
 	return XenbusStateUnknown;
 }

@@ -154,11 +154,39 @@ TEST(detach_after_frontend_closed_rewrites_closed)
 	EXPECT_EQ(o.state, X);
 }
 
+/* States 7 and 8 as Linux blkback: error node, Closing, rings kept until
+ * the frontend says Closed; from Closed, Initialising gets InitWait. */
+TEST(reconfiguring_states_are_fatal_as_blkback)
+{
+	for (int fe = XenbusStateReconfiguring; fe <= XenbusStateReconfigured; fe++) {
+		struct xenbus_fsm_out o = step(C, C, fe, true, true);
+		EXPECT(o.bad_frontend_state && !o.disconnect && !o.connect);
+		EXPECT_EQ(o.state, G);
+		o = step(W, W, fe, true, false);
+		EXPECT(o.bad_frontend_state);
+		EXPECT_EQ(o.state, G);
+		/* Once Closing, again and again: no more error writes. */
+		o = step(G, G, fe, true, true);
+		EXPECT(!o.bad_frontend_state);
+		EXPECT_EQ(o.state, -1);
+		o = step(X, X, fe, true, false);
+		EXPECT(o.bad_frontend_state);
+		EXPECT_EQ(o.state, G);
+	}
+	struct xenbus_fsm_out o = step(G, G, X, true, true);
+	EXPECT(o.disconnect);
+	EXPECT_EQ(o.state, X);
+	o = step(X, X, I, true, false);
+	EXPECT_EQ(o.state, W);
+}
+
 TEST(state_parse)
 {
 	EXPECT_EQ(xenbus_state_parse("4"), C);
 	EXPECT_EQ(xenbus_state_parse("6"), X);
-	EXPECT_EQ(xenbus_state_parse("7"), U);
+	EXPECT_EQ(xenbus_state_parse("7"), XenbusStateReconfiguring);
+	EXPECT_EQ(xenbus_state_parse("8"), XenbusStateReconfigured);
+	EXPECT_EQ(xenbus_state_parse("9"), U);
 	EXPECT_EQ(xenbus_state_parse("44"), U);
 	EXPECT_EQ(xenbus_state_parse(""), U);
 	EXPECT_EQ(xenbus_state_parse(NULL), U);
@@ -185,6 +213,7 @@ int main(void)
 	RUN(closing_backend_does_not_reconnect);
 	RUN(closed_is_final_when_offline);
 	RUN(detach_after_frontend_closed_rewrites_closed);
+	RUN(reconfiguring_states_are_fatal_as_blkback);
 	RUN(state_parse);
 	return UNIT_RESULT();
 }

@@ -19,3 +19,5 @@ TESTS += tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.
 TESTS += tests/e2e/test_config.sh
 # A case per XSA class (issue 13).
 TESTS += tests/e2e/test_xsa.sh
+# Frontend states 7 and 8, reconnect after Closed.
+TESTS += tests/e2e/test_states.sh
