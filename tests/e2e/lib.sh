@@ -17,9 +17,10 @@ mb_start() {
 	MB_PID=$!
 	sim_track_pid "$MB_PID"
 	# Ready once it watches the backend directory: give it a moment to
-	# register; attach waits for InitWait anyway.
+	# register; attach waits for InitWait anyway. The pid file comes
+	# before the control socket: wait for both.
 	for _ in $(seq 100); do
-		[ -s "$SIM_DIR/memback.pid" ] && return 0
+		[ -s "$SIM_DIR/memback.pid" ] && [ -S "$SIM_DIR/memback.sock" ] && return 0
 		kill -0 "$MB_PID" 2>/dev/null || break
 		sleep 0.05
 	done
