@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stats_report.h"
 #include "vbd.h"
 
 static int make_parent_dir(const char *path)
@@ -62,20 +63,6 @@ void control_close(const char *path, int listen_fd)
 	unlink(path);
 }
 
-/* Counters of the device's past connections plus its live queues. */
-static void sum_queues(const struct vbd *v, struct ring_queue_stats *sum)
-{
-	struct ring_queue_stats qs;
-
-	*sum = v->io_total;
-	for (unsigned i = 0; i < v->nr_queues; i++) {
-		if (!v->queues[i])
-			continue;
-		ring_queue_get_stats(v->queues[i], &qs);
-		vbd_sum_stats(sum, &qs, true);
-	}
-}
-
 #define U(x) ((unsigned long long)(x))
 
 static void report_pool(struct daemon *d, FILE *out, bool json)
@@ -83,11 +70,12 @@ static void report_pool(struct daemon *d, FILE *out, bool json)
 	struct pool_stats ps;
 
 	pool_get_stats(d->pool, &ps);
-	fprintf(out, json ? "{\"size\":%llu,\"reserved\":%llu,\"used\":%llu,\"disks\":%llu,"
-			    "\"alloc_failures\":%llu,\"overcommit\":%s}\n"
-			  : "pool: size %llu, reserved %llu, used %llu bytes; %llu disks; "
+	fprintf(out, json ? "{\"size\":%llu,\"reserved\":%llu,\"used\":%llu,\"resident\":%llu,"
+			    "\"disks\":%llu,\"alloc_failures\":%llu,\"overcommit\":%s}\n"
+			  : "pool: size %llu, reserved %llu, used %llu, resident %llu bytes; %llu disks; "
 			    "%llu allocation failures; overcommit %s\n",
-		U(ps.size), U(ps.reserved), U(ps.used), U(ps.disks), U(ps.alloc_failures),
+		U(ps.size), U(ps.reserved), U(ps.used), U(ps.resident), U(ps.disks),
+		U(ps.alloc_failures),
 		d->cfg.overcommit ? (json ? "true" : "on") : (json ? "false" : "off"));
 }
 
@@ -113,38 +101,6 @@ static void report_list(struct daemon *d, FILE *out, bool json)
 		fputs("]\n", out);
 }
 
-/* Every counter of the list, as "key=value" words or JSON members. */
-static void print_counters(FILE *out, const struct ring_queue_stats *s, bool json)
-{
-	const char *sep = "";
-
-#define PRINT_STAT(field, kind, key, family, label, help)                         \
-	fprintf(out, json ? "%s\"%s\":%llu" : "%s%s=%llu", sep, key, U(s->field)); \
-	sep = json ? "," : " ";
-	RING_QUEUE_STATS_LIST(PRINT_STAT)
-#undef PRINT_STAT
-}
-
-static void report_stats(struct daemon *d, FILE *out, bool json)
-{
-	const char *sep = "";
-
-	if (json)
-		fputc('[', out);
-	for (struct vbd *v = d->vbds; v; v = v->next, sep = ",") {
-		struct ring_queue_stats s;
-		sum_queues(v, &s);
-		if (json)
-			fprintf(out, "%s{\"domid\":%u,\"devid\":%u,", sep, v->domid, v->devid);
-		else
-			fprintf(out, "vbd %u/%u: ", v->domid, v->devid);
-		print_counters(out, &s, json);
-		fputs(json ? "}" : "\n", out);
-	}
-	if (json)
-		fputs("]\n", out);
-}
-
 int control_report(struct daemon *d, FILE *out, const char *req)
 {
 	char what[16];
@@ -162,7 +118,7 @@ int control_report(struct daemon *d, FILE *out, const char *req)
 	else if (!strcmp(what, "list"))
 		report_list(d, out, json);
 	else if (!strcmp(what, "stats"))
-		report_stats(d, out, json);
+		stats_report(d, out, json);
 	else
 		return -EINVAL;
 	return 0;

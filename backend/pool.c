@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "pool_int.h"
@@ -109,6 +110,10 @@ bool pool_uses_hugepages(const struct pool *pool)
 
 void pool_get_stats(struct pool *pool, struct pool_stats *st)
 {
+	struct stat sb;
+	/* What dom0 really gives the pool: punched-out ranges do not count. */
+	uint64_t resident = fstat(pool->fd, &sb) == 0 ? (uint64_t)sb.st_blocks * 512u : 0;
+
 	pthread_mutex_lock(&pool->lock);
 	*st = (struct pool_stats){
 		.size = pool->res.capacity,
@@ -117,6 +122,7 @@ void pool_get_stats(struct pool *pool, struct pool_stats *st)
 		.used = (uint64_t)(pool->nchunks - pool->freelist.count) << pool->shift,
 		.disks = pool->ndisks,
 		.alloc_failures = atomic_load(&pool->alloc_failures),
+		.resident = resident,
 	};
 	pthread_mutex_unlock(&pool->lock);
 }

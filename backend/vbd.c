@@ -183,6 +183,7 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 		log_dev(&v->log, LOG_ERR, "cannot write the backend nodes: %s", strerror(-rc));
 	else
 		v->ours = XenbusStateInitWait;
+	vbd_read_labels(v);
 	v->next = d->vbds;
 	d->vbds = v;
 	log_dev(&v->log, LOG_INFO, "InitWait (frontend %s)", v->fe_path);

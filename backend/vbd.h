@@ -30,6 +30,7 @@ struct vbd {
 	struct ring_queue *queues[FRONTEND_MAX_QUEUES];
 	atomic_bool fatal;           /* set by a queue worker */
 	struct ring_queue_stats io_total; /* of the connections that ended */
+	char domain[64], vdev[32];   /* for reports: vbd_read_labels */
 };
 
 /* A device directory appeared: read its nodes, carve its disk, advertise
@@ -50,6 +51,8 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
 void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add, bool live);
 /* Write the disk to its save= file, once per connection. */
 void vbd_save(struct vbd *v);
+/* The domain's name and the vdev, from xenstore (vbd_labels.c). */
+void vbd_read_labels(struct vbd *v);
 /* Is the backend directory still there? */
 bool vbd_exists(struct vbd *v);
 

@@ -176,6 +176,7 @@ static int vbd_connect(struct vbd *v)
 	}
 	atomic_store(&v->fatal, false);
 	v->saved = false; /* the disk may change again */
+	vbd_read_labels(v); /* a renamed or restored domain */
 	for (unsigned i = 0; i < fr.nr_queues; i++) {
 		struct ring_queue_config qc;
 		char name[64];
@@ -206,6 +207,7 @@ void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *
 		sum->field += qs->field;
 	RING_QUEUE_STATS_LIST(SUM_STAT)
 #undef SUM_STAT
+	lat_add(&sum->lat, &qs->lat);
 }
 
 void vbd_disconnect(struct vbd *v)

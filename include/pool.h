@@ -37,6 +37,7 @@ struct pool_stats {
 	uint64_t used;          /* bytes in populated chunks */
 	uint64_t disks;
 	uint64_t alloc_failures; /* writes refused for lack of memory */
+	uint64_t resident;      /* memory the pool's file holds now (st_blocks) */
 };
 
 struct pool_disk_stats {

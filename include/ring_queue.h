@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "latency.h"
 #include "stats_list.h"
 
 #define RING_MAX_ORDER 4 /* XENBUS_MAX_RING_GRANT_ORDER */
@@ -78,6 +79,7 @@ struct ring_queue_config {
 #define RING_QUEUE_STATS_FIELD(field, kind, key, family, label, help) uint64_t field;
 struct ring_queue_stats {
 	RING_QUEUE_STATS_LIST(RING_QUEUE_STATS_FIELD)
+	struct ring_latency lat;     /* latency histograms per operation */
 };
 #undef RING_QUEUE_STATS_FIELD
 

@@ -42,6 +42,9 @@
 	X(grant_copy_ops, STAT_COUNTER, "grant_copy_ops", "grant_copy_ops", "", "Segments handed to grant-copy calls") \
 	X(grant_copy_hypercalls, STAT_COUNTER, "grant_copy_hypercalls", "grant_copy_hypercalls", "", "Hypercalls gntdev makes of the grant copies") \
 	X(pgrants, STAT_GAUGE, "persistent_grants", "persistent_grants", "", "Grants persistently mapped now") \
+	X(pgrant_hits, STAT_COUNTER, "persistent_grant_hits", "persistent_grant_hits", "", "Segments served through a grant already mapped") \
+	X(pgrant_evictions, STAT_COUNTER, "persistent_grant_evictions", "persistent_grant_evictions", "", "Persistent grants unmapped by the LRU purge") \
+	X(inflight, STAT_GAUGE, "inflight", "inflight_requests", "", "Requests seen on the ring and not yet answered") \
 	X(passes, STAT_COUNTER, "passes", "passes", "", "Ring passes that served requests") \
 	X(polls, STAT_COUNTER, "polls", "polls", "", "Busy polls of the ring") \
 	X(polls_found, STAT_COUNTER, "polls_found", "polls_found", "", "Busy polls that found requests") \

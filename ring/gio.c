@@ -214,7 +214,9 @@ static bool purge_for_room(struct gio *g)
 		return false;
 	g->purge_after_ms = now + PURGE_INTERVAL_MS;
 	max_drop = g->pg.max * PURGE_PERCENT / 100u;
-	if (pgrant_purge(&g->pg, max_drop ? max_drop : 1, unmap_one, g))
+	unsigned dropped = pgrant_purge(&g->pg, max_drop ? max_drop : 1, unmap_one, g);
+	STAT_ADD(g->stats->pgrant_evictions, dropped);
+	if (dropped)
 		__atomic_store_n(&g->stats->pgrants, g->pg.n, __ATOMIC_RELAXED);
 	return g->pg.n < g->pg.max;
 }
@@ -258,8 +260,10 @@ static uint8_t *cached_page(struct gio *g, const struct gio_ent *e)
 {
 	struct pgrant *p = pgrant_lookup(&g->pg, e->gref);
 
-	if (p && (p->writable || !e->to_guest))
+	if (p && (p->writable || !e->to_guest)) {
+		STAT_ADD(g->stats->pgrant_hits, 1);
 		return p->addr;
+	}
 	if (p) {
 		unmap_one(g, p);
 		pgrant_remove(&g->pg, p);

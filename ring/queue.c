@@ -170,7 +170,9 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 	if (rc < 0)
 		goto out;
 	q->nr_slots = blkif_back_size(&q->back);
-	rc = alloc_pass(q);
+	rc = lat_track_init(&q->lat, q->nr_slots, &q->stats.inflight);
+	if (rc == 0)
+		rc = alloc_pass(q);
 	if (rc < 0)
 		goto out;
 	rc = bind_evtchn(q);
@@ -199,6 +201,7 @@ static void ring_queue_release(struct ring_queue *q)
 		munmap(q->indirect, indirect_bytes(q));
 	free(q->pins);
 	free(q->slots);
+	lat_track_fini(&q->lat);
 	if (q->stop_fd >= 0)
 		close(q->stop_fd);
 	if (q->timer_fd >= 0)
@@ -271,6 +274,7 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st)
 #define COPY_STAT(field, kind, key, family, label, help) st->field = STAT_GET(s->field);
 	RING_QUEUE_STATS_LIST(COPY_STAT)
 #undef COPY_STAT
+	lat_copy(&st->lat, &s->lat);
 }
 
 void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors)

@@ -62,6 +62,7 @@ struct ring_queue {
 	pthread_cond_t pause_cond;
 	bool pause_req, parked, exited;
 	struct ring_queue_stats stats;
+	struct lat_track lat;               /* when requests were seen (latency.c) */
 };
 
 /* Map, bind and allocate, without starting the worker. */

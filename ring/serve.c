@@ -157,6 +157,7 @@ static void respond(struct ring_queue *q, unsigned n)
 		blkif_back_put_response(&q->back, s->req.id, blkif_response_op(&s->req),
 					s->status);
 		slot_count(q, s);
+		lat_pass_respond(&q->lat, &q->stats.lat, i, s->req.op);
 	}
 	if (blkif_back_push(&q->back)) {
 		STAT_ADD(q->stats.notifies, 1);
@@ -176,6 +177,7 @@ int ring_queue_serve_pass(struct ring_queue *q)
 		ring_queue_fail(q, "frontend producer index overflows the ring");
 		return -EPROTO;
 	}
+	lat_pass_start(&q->lat, q->back.r.native.req_cons, prod);
 	n = batch_collect(q, prod);
 	if (n == 0)
 		return 0;

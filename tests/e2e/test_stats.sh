@@ -23,8 +23,25 @@ if len(devs) != 1:
 bad = {k: (devs[0].get(k), v) for k, v in want.items() if devs[0].get(k) != v}
 if bad:
     sys.exit("got, wanted: %s" % bad)
-if devs[0]["passes"] < 188 or devs[0]["kicks"] < 1:
-    sys.exit("passes %d kicks %d" % (devs[0]["passes"], devs[0]["kicks"]))
+d = devs[0]
+if d["passes"] < 188 or d["kicks"] < 1:
+    sys.exit("passes %d kicks %d" % (d["passes"], d["kicks"]))
+if (d["domain"], d["vdev"], d["size"]) != ("web1", "xvdb", 8 << 20):
+    sys.exit("labels %s %s size %d" % (d["domain"], d["vdev"], d["size"]))
+# Every request is in its operation's histograms, on both clocks; the
+# time from first seen is never less than from taken off the ring.
+ops = {"read": "reads", "write": "writes", "flush": "flushes", "discard": "discards",
+       "other": "others"}
+for clock in ("service", "total"):
+    for op, key in ops.items():
+        h = d["latency"][clock][op]
+        if sum(h["buckets"]) != d[key] or len(h["buckets"]) != 26:
+            sys.exit("%s %s histogram: %d of %d" % (clock, op, sum(h["buckets"]), d[key]))
+        if d[key] and h["sum_ns"] <= 0:
+            sys.exit("%s %s: sum %d" % (clock, op, h["sum_ns"]))
+for op in ops:
+    if d["latency"]["total"][op]["sum_ns"] < d["latency"]["service"][op]["sum_ns"]:
+        sys.exit("%s: total below service time" % op)
 EOF
 }
 
@@ -38,7 +55,11 @@ for line, dev in zip(text, devs):
     head, words = line.split(": ", 1)
     assert head == "vbd %d/%d" % (dev["domid"], dev["devid"]), head
     kv = dict(w.split("=", 1) for w in words.split())
-    want = {k: str(v) for k, v in dev.items() if k not in ("domid", "devid")}
+    want = {k: str(v) for k, v in dev.items() if k not in ("domid", "devid", "latency", "queues")}
+    for clock, ops in dev["latency"].items():
+        for op, h in ops.items():
+            want["%s_%s_ns" % (clock, op)] = str(h["sum_ns"])
+            want["%s_%s_buckets" % (clock, op)] = ",".join(map(str, h["buckets"]))
     assert kv == want, (kv, want)
 EOF
 }

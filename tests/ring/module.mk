@@ -52,3 +52,9 @@ build-fuzz/fuzz_validate: tests/ring/fuzz_validate.c tests/ring/validate_one.c \
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
 	  -o $@ $^
+
+# Latency histograms and first-seen stamps, alone.
+$(BUILD)/tests/test_latency: $(BUILD)/tests/ring/test_latency.o $(BUILD)/ring/latency.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_latency
