@@ -48,6 +48,8 @@ const struct setting settings[] = {
 	{ S_POOL_WARN, "pool-warn", 0, ARG_VALUE, true, true, "PERCENT",
 	  "warn when the pool is this full, 0 off (default 90)" },
 	{ S_PIDFILE, "pidfile", 0, ARG_VALUE, true, false, "PATH", "write the daemon's pid here" },
+	{ S_METRICS, "metrics", 0, ARG_VALUE, true, false, "WHERE",
+	  "Prometheus endpoint: unix:PATH or ADDR:PORT (default off)" },
 	{ S_HELP, "help", 'h', ARG_NONE, false, false, NULL, "this text" },
 };
 const unsigned nr_settings = sizeof(settings) / sizeof(settings[0]);
@@ -165,6 +167,10 @@ static int set_value(struct options *o, enum setting_id id, const char *label, c
 	case S_PIDFILE:
 		o->pidfile = o->pidfile_buf;
 		return set_string(label, v, o->pidfile_buf, sizeof(o->pidfile_buf), false, err,
+				  errlen);
+	case S_METRICS: /* main checks the address */
+		c->metrics = o->metrics_buf;
+		return set_string(label, v, o->metrics_buf, sizeof(o->metrics_buf), false, err,
 				  errlen);
 	case S_IMAGE_DIR:
 		return set_string(label, v, o->image_dir_buf, sizeof(o->image_dir_buf), true, err,

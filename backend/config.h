@@ -28,6 +28,7 @@ struct options {
 	char pidfile_buf[PATH_MAX];
 	char image_dir_buf[PATH_MAX];
 	char config_buf[PATH_MAX];
+	char metrics_buf[PATH_MAX];
 };
 
 /* The built-in defaults (those that need the system are filled by main). */

@@ -25,6 +25,7 @@ struct daemon_config {
 	unsigned max_pgrants;       /* persistent grants per queue; 0: default */
 	unsigned poll_us;
 	const char *image_dir;      /* image=/save= must lie under it; "" any */
+	const char *metrics;        /* --metrics: where, or NULL (off) */
 	unsigned pool_warn_pct;     /* warn when the pool is this full; 0 off */
 };
 

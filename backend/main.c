@@ -14,6 +14,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "vbd.h"
 #include "watch.h"
 #include "xs_util.h"
@@ -127,18 +128,19 @@ static void reload(struct daemon *d)
 }
 
 /* Returns the signal that ended the loop. */
-static int run(struct daemon *d, int sfd, int ctl_fd)
+static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 {
-	struct pollfd fds[4] = {
+	struct pollfd fds[5] = {
 		{ .fd = xs_fileno(d->xs), .events = POLLIN },
 		{ .fd = d->fatal_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = ctl_fd, .events = POLLIN },
+		{ .fd = metrics_fd, .events = POLLIN }, /* -1 (ignored) when off */
 	};
 
 	for (;;) {
 		log_tick(d);
-		if (poll(fds, 4, 1000) < 0) {
+		if (poll(fds, 5, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -154,6 +156,8 @@ static int run(struct daemon *d, int sfd, int ctl_fd)
 			handle_fatal(d);
 		if (fds[3].revents & POLLIN)
 			control_serve(d, ctl_fd);
+		if (fds[4].revents & POLLIN)
+			metrics_serve(d, metrics_fd);
 		if (fds[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
@@ -199,7 +203,7 @@ int main(int argc, char **argv)
 	static struct options o;
 	struct daemon d = { .fatal_fd = -1 };
 	char err[300];
-	int rc, sfd, ctl_fd;
+	int rc, sfd, ctl_fd, metrics_fd = -1;
 
 	if (options_load(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "memback: %s\n", err);
@@ -212,6 +216,10 @@ int main(int argc, char **argv)
 	reload_src.argc = argc;
 	reload_src.argv = argv;
 	reload_src.cur = &o;
+	if (o.cfg.metrics && metrics_check_addr(o.cfg.metrics, err, sizeof(err))) {
+		fprintf(stderr, "memback: %s\n", err);
+		return 2;
+	}
 	log_set_level(o.log_level);
 	fill_system_defaults(&o.cfg);
 	d.cfg = o.cfg;
@@ -249,10 +257,16 @@ int main(int argc, char **argv)
 	}
 	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
 		 (unsigned long long)(d.cfg.pool_size >> 20));
-	rc = run(&d, sfd, ctl_fd);
+	if (d.cfg.metrics && (metrics_fd = metrics_open(d.cfg.metrics, err, sizeof(err))) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	rc = run(&d, sfd, ctl_fd, metrics_fd);
 	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
 	shutdown_devices(&d);
 	control_close(d.cfg.control_path, ctl_fd);
+	if (d.cfg.metrics)
+		metrics_close(d.cfg.metrics, metrics_fd);
 	xs_close(d.xs);
 	pool_destroy(d.pool);
 	if (o.pidfile)

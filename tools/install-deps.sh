@@ -2,7 +2,7 @@
 # Install the build and test dependencies that are missing (Debian 12, as root).
 # Quiet when everything is already there.
 set -e
-PKGS="make gcc libc6-dev libxen-dev xenstore-utils python3"
+PKGS="make gcc libc6-dev libxen-dev xenstore-utils python3 python3-prometheus-client tmux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -64,8 +64,20 @@ for line, dev in zip(text, devs):
 EOF
 }
 
+# Debian's python3 and its python3-prometheus-client (tools/install-deps.sh).
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
 sim_start
-mb_start --pool-size 16M
+if "$SIM_BUILD/memback" -f --metrics 127.0.0.1 2>"$SIM_DIR/err"; then
+	fail bad_metrics_address_refused "exit 0"
+else
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$SIM_DIR/err")" = 1 ] && grep -q "ADDR:PORT" "$SIM_DIR/err" &&
+		pass bad_metrics_address_refused ||
+		fail bad_metrics_address_refused "exit $rc: $(cat "$SIM_DIR/err")"
+fi
+mb_start --pool-size 16M --metrics "unix:$SIM_DIR/metrics.sock"
 dom=$(sim_domain_create web1)
 check attach_xvdb attach "$dom" xvdb size=8M
 sim_as_domain "$dom" "$SIM_BUILD/tests/guest_stats" $XVDB || SIM_FAILED=1
@@ -77,5 +89,29 @@ out=$(expect_counts "$json" 2>&1) && pass counters_exact_after_known_workload ||
 	fail counters_exact_after_known_workload "$out"
 check stats_text_matches_json text_matches_json
 
-check detach_xvdb detach "$dom" xvdb
+if ! "$PY" -c 'import prometheus_client' 2>/dev/null; then
+	skip metrics_parse "no python3-prometheus-client for $PY (tools/install-deps.sh installs it)"
+elif "$PY" tests/e2e/scrape.py "unix:$SIM_DIR/metrics.sock" >"$SIM_DIR/metrics.txt"; then
+	out=$("$PY" tests/e2e/check_metrics.py "$SIM_DIR/metrics.txt" "$dom" 2>&1) &&
+		pass metrics_unix_parse_and_match || fail metrics_unix_parse_and_match "$out"
+else
+	fail metrics_unix_parse_and_match "no answer on unix:$SIM_DIR/metrics.sock"
+fi
+out=$("$PY" tests/e2e/scrape.py "unix:$SIM_DIR/metrics.sock" /nothing 2>&1)
+[ "$out" = "HTTP/1.0 404 Not Found" ] && pass metrics_other_path_404 ||
+	fail metrics_other_path_404 "$out"
+
+# The same over TCP on the loopback, from a restarted daemon (the device
+# is still attached; its counters start again from zero).
 check sigterm_exits_0 mb_stop
+port=$((20000 + $$ % 20000))
+mb_start --pool-size 16M --metrics "127.0.0.1:$port"
+if "$PY" tests/e2e/scrape.py "127.0.0.1:$port" >"$SIM_DIR/metrics-tcp.txt" &&
+	grep -q '^memback_requests_total{domid="'"$dom"'",domain="web1",vdev="xvdb",op="read"} 0$' \
+		"$SIM_DIR/metrics-tcp.txt"; then
+	pass metrics_tcp_answers
+else
+	fail metrics_tcp_answers "$(head -c 300 "$SIM_DIR/metrics-tcp.txt" 2>/dev/null)"
+fi
+check detach_xvdb detach "$dom" xvdb
+check sigterm_again_exits_0 mb_stop
