@@ -1,80 +1,230 @@
 #!/bin/bash
 # make bench: memback end to end on the simulated host, as a guest sees it.
-# For each grant mode, 4 KiB and 1 MiB requests (1 MiB through indirect
-# descriptors), queue depth 1 and 32, random reads and writes: IOPS, MB/s,
-# latency, the MB/s as a share of this machine's memcpy bandwidth measured
-# in the same run, and what dom0 paid per request (grant map/copy calls and
-# event notifications, from the simulator's counters).
-# Figures only: nothing here passes or fails on speed.
+#
+# The matrix, for each grant mode (the default first) and 1 and 2 queues:
+# 4 KiB random read, write and 70/30 at QD 1, 8, 32, 128; 64 KiB and
+# 1 MiB sequential read and write at QD 1 and 32. Each row: IOPS, MB/s,
+# latency, and its ratio to memcpy measured in the same run just before
+# it, shaped like the row (block size; the disk range it touches on the
+# pool side, queue depth x block size of guest buffers on the other; one
+# thread per queue; sequential or random), so the ratio is what one copy
+# per byte could reach. Per request, from runs of N and 2N requests (so
+# what a connection costs once cancels): grant-copy calls (and their ops
+# and hypercalls), grant map and unmap calls, notifications each way (the
+# simulator's counters), the daemon's syscalls (perf's raw_syscalls count,
+# or strace -c), its heap allocations (tests/bench/alloc_count.c preloaded)
+# and ring passes (memback's own counters).
+#
+# Writes build/bench/bench.csv and PNG plots (gnuplot); ends with exactly
+# one line "summary: ..." (the default mode, 1 queue). Figures only:
+# nothing here passes or fails on speed. On a shared machine the
+# absolute figures are noisy; the ratios within one run are the result.
+#
+#   BENCH_QUICK=1   a few rows, short runs, into build/bench-quick/; installs
+#                   nothing (the smoke test in make check)
+#   BENCH_SECS      seconds per timed run (default 1)
+#   BENCH_MODES     grant modes (default: the daemon's default, then the rest)
+#   BENCH_QUEUES    queue counts (default "1 2")
 set -u
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib.sh
-SECS=${BENCH_SECS:-2}
-MODES=${BENCH_MODES:-copy map persistent}
+REPORT="python3 tests/bench/bench_report.py"
+QUICK=${BENCH_QUICK:-0}
+T_START=$(date +%s)
 
-# The yardstick, measured now and again at the end (on a shared machine a
-# single reading can be low); ratios use the larger.
-memcpy=$("$SIM_BUILD/tests/memcpy_bw" | awk '{print $3}')
-echo "memcpy: $memcpy GB/s (1 MiB copies, 256 MiB working set, best of 5)"
-echo "each run: ${SECS} s of random I/O from one guest, 1 queue, ring order 4"
-printf '%-10s %-5s %-5s %3s %10s %9s %8s %8s %9s %10s %9s\n' \
-	mode rw bs qd IOPS MB/s p50us p99us "%memcpy" "calls/req" "evts/req"
+# The daemon's default grant mode, from its own help text.
+DEFAULT_MODE=$("$SIM_BUILD/memback" --help 2>&1 |
+	sed -n 's/.*--grant-mode MODE *\([a-z]*\) (default).*/\1/p')
+DEFAULT_MODE=${DEFAULT_MODE:-copy}
+ALL_MODES="$DEFAULT_MODE $(echo copy persistent map | tr ' ' '\n' | grep -vx "$DEFAULT_MODE" | tr '\n' ' ')"
 
-stat_json() { "$SIM_BUILD/xensim" stats --dir "$SIM_DIR" --json; }
-# dom0 calls per request between two stats snapshots.
-per_req() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import json, sys
-a, b, ops = json.loads(sys.argv[1])["0"], json.loads(sys.argv[2])["0"], float(sys.argv[3]) or 1
-calls = sum(b[k] - a[k] for k in ("map_calls", "unmap_calls", "copy_calls"))
-print("%.2f %.2f" % (calls / ops, (b["notify_calls"] - a["notify_calls"]) / ops))
-PY
+if [ "$QUICK" = 1 ]; then
+	OUT="$SIM_BUILD/bench-quick"
+	MODES=${BENCH_MODES:-$DEFAULT_MODE}
+	QUEUE_SET=${BENCH_QUEUES:-1}
+	SECS=${BENCH_SECS:-0.3}
+	MC_SECS=0.03
+	DISK_MB=32
+	ROWS=("read rand 4K 1" "read rand 4K 32" "read seq 1M 32")
+else
+	OUT="$SIM_BUILD/bench"
+	MODES=${BENCH_MODES:-$ALL_MODES}
+	QUEUE_SET=${BENCH_QUEUES:-1 2}
+	SECS=${BENCH_SECS:-1}
+	MC_SECS=0.1
+	DISK_MB=256
+	ROWS=()
+	for rw in read write mixed:70; do
+		for qd in 1 8 32 128; do ROWS+=("$rw rand 4K $qd"); done
+	done
+	for bs in 64K 1M; do
+		for rw in read write; do
+			for qd in 1 32; do ROWS+=("$rw seq $bs $qd"); done
+		done
+	done
+fi
+CSV="$OUT/bench.csv"
+WORK="$OUT/runs"
+rm -rf "$WORK"
+mkdir -p "$OUT" "$WORK"
+
+# make bench may install what it measures with (never in quick mode).
+ensure_tools() {
+	local missing=()
+	command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+	perf stat -e raw_syscalls:sys_enter -x, -- true >/dev/null 2>&1 || missing+=(linux-perf)
+	[ ${#missing[@]} = 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: missing ${missing[*]} (not root: no plots / syscall counts)"
+		return 0
+	fi
+	echo "bench: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		echo "bench: could not install ${missing[*]}"
+}
+[ "$QUICK" = 1 ] || ensure_tools
+
+# How the daemon's syscalls are counted: perf (in-kernel count, barely
+# slows it), else strace -c (slows every syscall), else not at all.
+if perf stat -e raw_syscalls:sys_enter -x, -- true >/dev/null 2>&1; then
+	SYSCOUNT=perf
+elif command -v strace >/dev/null; then
+	SYSCOUNT=strace
+else
+	SYSCOUNT=none
+fi
+# The allocation counter cannot sit under AddressSanitizer's allocator.
+ALLOC_LIB="$SIM_BUILD/tests/liballoc_count.so"
+if ldd "$SIM_BUILD/memback" 2>/dev/null | grep -q libasan || [ ! -e "$ALLOC_LIB" ]; then
+	ALLOC_LIB=
+fi
+
+size_bytes() {
+	case $1 in
+	*K) echo $((${1%K} << 10)) ;;
+	*M) echo $((${1%M} << 20)) ;;
+	*) echo "$1" ;;
+	esac
 }
 
+# Requests in the shorter counting run (the other has twice as many).
+count_n() {
+	local n
+	case $1 in
+	4K) n=4000 ;;
+	64K) n=1000 ;;
+	*) n=200 ;;
+	esac
+	[ "$QUICK" = 1 ] && n=$((n / 8))
+	echo $n
+}
+
+# count_syscalls FILE CMD...: run CMD, counting the daemon's syscalls meanwhile.
+count_syscalls() {
+	local out=$1 rc sp
+	shift
+	case $SYSCOUNT in
+	perf)
+		perf stat -x, -e raw_syscalls:sys_enter -p "$MB_PID" -o "$out" -- "$@"
+		;;
+	strace)
+		strace -c -f -p "$MB_PID" -o "$out" 2>/dev/null &
+		sp=$!
+		sleep 0.5
+		"$@"
+		rc=$?
+		kill -INT "$sp"
+		wait "$sp"
+		return $rc
+		;;
+	*) "$@" ;;
+	esac
+}
+
+snap() {
+	"$SIM_BUILD/xensim" stats --dir "$SIM_DIR" --json >"$1.xs"
+	"$SIM_BUILD/memback-ctl" stats --json --control "$SIM_DIR/memback.sock" >"$1.mb"
+	[ -z "$ALLOC_LIB" ] || cp "$SIM_DIR/allocs" "$1.alloc"
+}
+
+# bf QUEUES ARGS...: the load generator inside the guest.
+bf() {
+	local q=$1
+	shift
+	"$XENSIM" run-as --dir "$SIM_DIR" "$DOM" -- "$SIM_BUILD/blkfront" --devid xvdb \
+		--ring-order 4 --queues "$q" --size "${DISK_MB}M" --json "$@"
+}
+
+# row MODE QUEUES RW PATTERN BS QD: measure one row, append it to the CSV.
+row() {
+	local mode=$1 q=$2 rw=$3 pat=$4 bs=$5 qd=$6 rp d n k
+	local bytes
+	bytes=$(size_bytes "$bs")
+	n=$(count_n "$bs")
+	case $rw in
+	read) rp=100 ;;
+	write) rp=0 ;;
+	*) rp=${rw#mixed:} ;;
+	esac
+	d="$WORK/$mode-q$q-${rw/:/}-$pat-$bs-qd$qd"
+	mkdir -p "$d"
+	"$SIM_BUILD/tests/memcpy_bw" --bs "$bytes" --pool-set "$((DISK_MB << 20))" \
+		--guest-set "$((qd * bytes))" --threads "$q" --pattern "$pat" \
+		--read-pct "$rp" --secs "$MC_SECS" >"$d/memcpy"
+	local args=(--rw "$rw" --pattern "$pat" --bs "$bs" --qd "$qd")
+	bf "$q" "${args[@]}" --time "$SECS" >"$d/timed.json" 2>"$d/timed.err"
+	for k in 1 2; do
+		snap "$d/pre$k"
+		count_syscalls "$d/sys$k" "$XENSIM" run-as --dir "$SIM_DIR" "$DOM" -- \
+			"$SIM_BUILD/blkfront" --devid xvdb --ring-order 4 --queues "$q" \
+			--size "${DISK_MB}M" --json "${args[@]}" --count $((k * n)) \
+			>"$d/count$k.json" 2>"$d/count$k.err"
+		snap "$d/post$k"
+	done
+	$REPORT row "$d" "$mode" "$q" "$rw" "$pat" "$bytes" "$qd" "$n" >>"$CSV"
+	$REPORT last "$CSV"
+}
+
+$REPORT header >"$CSV"
+echo "bench: modes $MODES; queues $QUEUE_SET; ${SECS} s per timed run; disk range ${DISK_MB} MiB;"
+[ -n "$ALLOC_LIB" ] && allocs=counted || allocs="not counted (ASan build)"
+echo "       syscalls counted with $SYSCOUNT; allocations $allocs"
+echo "       xmemcpy: MB/s over same-shape memcpy measured just before the row"
+$REPORT table "$CSV"
 for mode in $MODES; do
 	sim_start
-	if ! mb_start --pool-size 1G --grant-mode "$mode" --max-ring-order 4; then
+	: >"$SIM_DIR/allocs"
+	if ! ALLOC_COUNT_FILE="$SIM_DIR/allocs" ALLOC_COUNT_EXE=memback \
+		LD_PRELOAD="$ALLOC_LIB" mb_start --pool-size 1G --grant-mode "$mode" \
+		--max-ring-order 4 --max-queues 2; then
 		echo "$mode: memback refused the mode"
 		sim_stop
 		continue
 	fi
-	dom=$(sim_domain_create bench)
-	attach "$dom" xvdb size=512M >/dev/null
-	# Populate the disk first so that reads hit memory, not zeros.
-	sim_as_domain "$dom" "$SIM_BUILD/blkfront" --devid xvdb --rw write --bs 44K \
-		--qd 16 --size 256M >/dev/null 2>&1
-	for rw in read write; do
-		for bs in 4K 1M; do
-			for qd in 1 32; do
-				before=$(stat_json)
-				out=$(sim_as_domain "$dom" "$SIM_BUILD/blkfront" --devid xvdb \
-					--ring-order 4 --rw "$rw" --pattern rand --bs $bs --qd $qd \
-					--time "$SECS" --size 256M --json 2>&1)
-				after=$(stat_json)
-				line=$(python3 - "$out" "$memcpy" <<'PY'
-import json, sys
-try:
-    r = json.loads(sys.argv[1].strip().splitlines()[-1])
-except Exception:
-    print("error " + sys.argv[1].strip().splitlines()[-1][:60]); sys.exit()
-p = r["phases"][-1]
-print("%d %.1f %.1f %.1f %.1f %d" % (p["iops"], p["mb_s"], p["lat_us"]["p50"], p["lat_us"]["p99"],
-      100 * p["mb_s"] / 1000 / float(sys.argv[2]), p["ops"]))
-PY
-)
-				if [[ "$line" == error* ]]; then
-					printf '%-10s %-5s %-5s %3s %s\n' "$mode" $rw $bs $qd "$line"
-					continue
-				fi
-				read -r iops mbs p50 p99 pct ops <<<"$line"
-				read -r cpr epr <<<"$(per_req "$before" "$after" "$ops")"
-				printf '%-10s %-5s %-5s %3s %10s %9s %8s %8s %8s%% %10s %9s\n' \
-					"$mode" $rw $bs $qd "$iops" "$mbs" "$p50" "$p99" "$pct" "$cpr" "$epr"
-			done
+	DOM=$(sim_domain_create bench --memory 512)
+	attach "$DOM" xvdb "size=${DISK_MB}M" >/dev/null
+	# Every block written first, so that reads copy data, not holes.
+	bf 1 --rw write --pattern seq --bs 1M --qd 8 --count "$DISK_MB" >/dev/null 2>&1
+	for q in $QUEUE_SET; do
+		for spec in "${ROWS[@]}"; do
+			# shellcheck disable=SC2086
+			row "$mode" "$q" $spec
 		done
 	done
-	mb_stop
+	mb_stop || echo "$mode: memback exited with an error; its log: $MB_LOG"
 	sim_stop
 done
-end=$("$SIM_BUILD/tests/memcpy_bw" | awk '{print $3}')
-echo "memcpy again at the end: $end GB/s (the %memcpy column used $memcpy)"
+
+if [ "$QUICK" != 1 ] || command -v gnuplot >/dev/null; then
+	if command -v gnuplot >/dev/null && $REPORT plot "$CSV" "$OUT" >"$OUT/plots.gp" &&
+		gnuplot "$OUT/plots.gp" 2>"$OUT/gnuplot.err"; then
+		echo "plots: $OUT/iops_vs_qd.png $OUT/mbs_vs_bs.png"
+	else
+		echo "plots: not made (no gnuplot, or it failed: $OUT/gnuplot.err)"
+	fi
+fi
+echo "csv: $CSV  (per-run data: $WORK)"
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo '+changes'); took $(($(date +%s) - T_START)) s"
+$REPORT summary "$CSV" "$DEFAULT_MODE"
