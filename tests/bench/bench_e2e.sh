@@ -51,7 +51,7 @@ else
 	MODES=${BENCH_MODES:-$ALL_MODES}
 	QUEUE_SET=${BENCH_QUEUES:-1 2}
 	SECS=${BENCH_SECS:-1}
-	MC_SECS=0.1
+	MC_SECS=0.15
 	DISK_MB=256
 	ROWS=()
 	for rw in read write mixed:70; do
@@ -114,8 +114,8 @@ count_n() {
 	local n
 	case $1 in
 	4K) n=4000 ;;
-	64K) n=1000 ;;
-	*) n=200 ;;
+	64K) n=2000 ;;
+	*) n=400 ;;
 	esac
 	[ "$QUICK" = 1 ] && n=$((n / 8))
 	echo $n
@@ -127,7 +127,8 @@ count_syscalls() {
 	shift
 	case $SYSCOUNT in
 	perf)
-		perf stat -x, -e raw_syscalls:sys_enter -p "$MB_PID" -o "$out" -- "$@"
+		perf stat -x, -e raw_syscalls:sys_enter -e syscalls:sys_enter_futex \
+			-p "$MB_PID" -o "$out" -- "$@"
 		;;
 	strace)
 		strace -c -f -p "$MB_PID" -o "$out" 2>/dev/null &
@@ -170,8 +171,9 @@ row() {
 	esac
 	d="$WORK/$mode-q$q-${rw/:/}-$pat-$bs-qd$qd"
 	mkdir -p "$d"
+	# As many copying threads as queues with a request in flight.
 	"$SIM_BUILD/tests/memcpy_bw" --bs "$bytes" --pool-set "$((DISK_MB << 20))" \
-		--guest-set "$((qd * bytes))" --threads "$q" --pattern "$pat" \
+		--guest-set "$((qd * bytes))" --threads "$((qd < q ? qd : q))" --pattern "$pat" \
 		--read-pct "$rp" --secs "$MC_SECS" >"$d/memcpy"
 	local args=(--rw "$rw" --pattern "$pat" --bs "$bs" --qd "$qd")
 	bf "$q" "${args[@]}" --time "$SECS" >"$d/timed.json" 2>"$d/timed.err"

@@ -30,7 +30,7 @@ COLUMNS = [
     "gmap_per_req", "gunmap_per_req",
     "notify_be_fe_per_req", "notify_fe_be_per_req",
     "reqs_per_pass", "gcopy_per_pass", "polls_found_share",
-    "syscalls_per_req", "allocs_per_req", "errors",
+    "syscalls_per_req", "futex_per_req", "allocs_per_req", "errors",
 ]
 
 
@@ -87,20 +87,22 @@ def alloc_total(path):
     return sum(struct.unpack("<4Q", raw))
 
 
-def syscall_total(path):
-    """perf stat -x, output (count first) or strace -c's table."""
+def syscall_count(path, name=None):
+    """All syscalls (name None) or one kind, from perf stat -x, output
+    (count first, then the event) or strace -c's table (calls 4th)."""
     try:
         with open(path) as f:
             lines = f.read().splitlines()
     except OSError:
         return None
+    event = "syscalls:sys_enter_" + name if name else "raw_syscalls:sys_enter"
     for ln in lines:
-        if "raw_syscalls:sys_enter" in ln:
-            field = ln.split(",")[0].strip()
-            return int(field) if field.isdigit() else None
+        fields = ln.split(",")
+        if len(fields) > 2 and fields[2] == event:
+            return int(fields[0]) if fields[0].isdigit() else None
     for ln in lines:
         parts = ln.split()
-        if parts and parts[-1] == "total" and len(parts) >= 4 and parts[3].isdigit():
+        if parts and parts[-1] == (name or "total") and len(parts) >= 4 and parts[3].isdigit():
             return int(parts[3])
     return None
 
@@ -121,7 +123,9 @@ def run_costs(d, k):
         c["xsg." + key] = postg[key] - preg.get(key, 0)
     a0, a1 = alloc_total(f"{d}/pre{k}.alloc"), alloc_total(f"{d}/post{k}.alloc")
     c["allocs"] = a1 - a0 if a0 is not None and a1 is not None else None
-    c["syscalls"] = syscall_total(f"{d}/sys{k}")
+    c["syscalls"] = syscall_count(f"{d}/sys{k}")
+    futex = syscall_count(f"{d}/sys{k}", "futex")
+    c["futex"] = futex if futex is not None or c["syscalls"] is None else 0
     return c
 
 
@@ -196,7 +200,8 @@ def cmd_row(d, mode, queues, rw, pattern, bs, qd, n):
         "reqs_per_pass": ratio(1.0, passes),
         "gcopy_per_pass": ratio(gcopy, passes),
         "polls_found_share": ratio(found, polls),
-        "syscalls_per_req": r("syscalls"), "allocs_per_req": r("allocs"),
+        "syscalls_per_req": r("syscalls"), "futex_per_req": r("futex"),
+        "allocs_per_req": r("allocs"),
         "errors": errors,
     }
     print(",".join(fmt(row[k]) if not isinstance(row[k], str) else row[k]
@@ -220,6 +225,7 @@ TABLE = [("mode", "mode", 10), ("q", "queues", 1), ("rw", "rw", 8), ("pat", "pat
          ("gcopy/r", "gcopy_per_req", 7), ("gmap/r", "gmap_per_req", 6),
          ("ntf>fe", "notify_be_fe_per_req", 6), ("ntf>be", "notify_fe_be_per_req", 6),
          ("gc/pass", "gcopy_per_pass", 7), ("sys/r", "syscalls_per_req", 6),
+         ("futex/r", "futex_per_req", 7),
          ("alloc/r", "allocs_per_req", 7)]
 
 
@@ -300,15 +306,18 @@ def cmd_plot(path, outdir):
     qds = sorted({int(r["qd"]) for r in rows if r["bs"] == "4096"})
     series = [(m, q) for m in modes for q in queues]
     for rw in rws:
-        lines = ["qd " + " ".join("%s_q%s" % s for s in series)]
+        lines = ["# qd " + " ".join("%s_q%s" % s for s in series)]
         for qd in qds:
             cells = [find(rows, m, rw, "rand", 4096, qd, q).get("iops", "NA")
                      for m, q in series]
             lines.append("%d %s" % (qd, " ".join(c if c != "NA" else "?" for c in cells)))
         write_dat(f"{outdir}/iops_{rw.replace(':', '')}.dat", lines)
     shapes = [(4096, "rand"), (65536, "seq"), (1 << 20, "seq")]
-    for rw in ("read", "write"):
-        lines = ["bs " + " ".join(modes) + " memcpy"]
+    # Only directions that have a row at QD 32 (quick mode has no writes).
+    dirs = [rw for rw in ("read", "write")
+            if any(find(rows, m, rw, p, b, 32) for m in modes for b, p in shapes)]
+    for rw in dirs:
+        lines = ["# bs " + " ".join(modes) + " memcpy"]
         for bs, pat in shapes:
             got = [find(rows, m, rw, pat, bs, 32) for m in modes]
             mc = next((g["memcpy_mb_s"] for g in got if g), "NA")
@@ -333,10 +342,10 @@ def cmd_plot(path, outdir):
         gp += ["set title '%s'" % rw, "plot " + plots]
     gp += ["unset multiplot", "unset logscale x", "unset xlabel",
            f"set output '{outdir}/mbs_vs_bs.png'",
-           "set multiplot layout 1,2 title 'MB/s vs block size, QD 32, 1 queue (4K random, 64K and 1M sequential), beside same-shape memcpy'",
+           "set multiplot layout 1,%d title" % len(dirs) + " 'MB/s vs block size, QD 32, 1 queue (4K random, 64K and 1M sequential), beside same-shape memcpy'",
            "set style data histograms", "set style histogram clustered gap 1",
            "set style fill solid 0.8 border -1", "set ylabel 'MB/s'", "set logscale y"]
-    for rw in ("read", "write"):
+    for rw in dirs:
         dat = f"{outdir}/mbs_{rw}.dat"
         cols = ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, name)
                          for i, name in enumerate(modes + ["memcpy"]))
