@@ -67,6 +67,7 @@ int pool_create(const struct pool_config *cfg, struct pool **out)
 	pool->slots = (struct pool_dev_slot *)(pool->map + layout.table_off);
 	pool->owners = (uint64_t *)(pool->map + layout.owner_off);
 	pool->data = pool->map + layout.data_off;
+	pool->data_off = layout.data_off;
 	header_init(pool, &layout);
 	log_info("pool: %llu MiB in %u chunks of %llu KiB%s%s%s",
 		 (unsigned long long)(cfg->size >> 20), pool->nchunks,
@@ -110,9 +111,8 @@ bool pool_uses_hugepages(const struct pool *pool)
 
 void pool_get_stats(struct pool *pool, struct pool_stats *st)
 {
-	struct stat sb;
 	/* What dom0 really gives the pool: punched-out ranges do not count. */
-	uint64_t resident = fstat(pool->fd, &sb) == 0 ? (uint64_t)sb.st_blocks * 512u : 0;
+	uint64_t resident = pool_mem_resident(pool);
 
 	pthread_mutex_lock(&pool->lock);
 	*st = (struct pool_stats){
@@ -125,22 +125,6 @@ void pool_get_stats(struct pool *pool, struct pool_stats *st)
 		.resident = resident,
 	};
 	pthread_mutex_unlock(&pool->lock);
-}
-
-/* A never-used chunk is still untouched memfd pages: fault them in with one
- * call (about twice as fast as a fault per page during the first copy).
- * Best effort: without MADV_POPULATE_WRITE (Linux < 5.14) the copy faults
- * them in anyway. */
-static void prefault(const struct pool *pool, uint32_t chunk)
-{
-#ifdef MADV_POPULATE_WRITE
-	if (!pool->mlocked)
-		(void)madvise(pool_chunk_addr(pool, chunk), pool->chunk_size,
-			      MADV_POPULATE_WRITE);
-#else
-	(void)pool;
-	(void)chunk;
-#endif
 }
 
 int pool_chunks_promise(struct pool_disk *disk, uint64_t n)
@@ -173,10 +157,9 @@ uint32_t pool_chunk_take(struct pool_disk *disk, uint64_t lchunk, bool zero)
 		abort(); /* a take without a promise: internal bug */
 	pool->promised--;
 	pthread_mutex_unlock(&pool->lock);
-	/* The chunk is ours alone now: zero it outside the pool lock. */
-	if (pool->owners[chunk] != POOL_OWNER_DIRTY)
-		prefault(pool, chunk);
-	else if (zero)
+	/* The chunk is ours alone now: zero it outside the pool lock, unless
+	 * it is a hole (reads as zeros, its pages come as they are touched). */
+	if (pool->owners[chunk] == POOL_OWNER_DIRTY && zero)
 		memset(pool_chunk_addr(pool, chunk), 0, pool->chunk_size);
 	pool->owners[chunk] = pool_owner_encode(disk->slot, lchunk);
 	atomic_fetch_add(&disk->used_chunks, 1);
@@ -187,7 +170,10 @@ void pool_chunk_give(struct pool_disk *disk, uint32_t chunk)
 {
 	struct pool *pool = disk->pool;
 
-	pool->owners[chunk] = POOL_OWNER_DIRTY;
+	/* Unpinned and out of the disk's table: no copy can touch it now. */
+	pool->owners[chunk] = pool_mem_punch(pool, pool_chunk_addr(pool, chunk),
+					     pool->chunk_size)
+				      ? POOL_OWNER_FREE : POOL_OWNER_DIRTY;
 	atomic_fetch_sub(&disk->used_chunks, 1);
 	pthread_mutex_lock(&pool->lock);
 	int rc = pool_freelist_push(&pool->freelist, chunk);

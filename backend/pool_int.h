@@ -12,14 +12,14 @@
  * Reads and writes of populated chunks take neither: they pin the entry
  * with one compare-and-swap and unpin with one atomic subtract.
  *
- * Zeroing: a freed chunk is marked dirty in the owner map and zeroed when
- * it is next taken (zero on reuse), outside any lock shared between disks;
- * a write that covers the whole chunk fills it instead, before publishing
- * it, so it is written once and no reader ever sees the old bytes.
- * Chunks never used are still the memfd's fresh zero pages and need no
- * memset. Zero on reuse beats punching holes: one memset of a resident
- * chunk is cheaper than the page faults and kernel zeroing that follow
- * FALLOC_FL_PUNCH_HOLE, and destroying a big disk stays O(chunks) pushes.
+ * Memory goes back: a freed chunk's pages are punched out of the memfd
+ * (FALLOC_FL_PUNCH_HOLE), so dom0 gets them back when disks go away or
+ * discard, and the chunk's next user starts from pages the kernel zeroes
+ * as they are touched, at page granularity. Where a hole cannot be
+ * punched (a huge page larger than the chunk) the chunk is marked dirty
+ * in the owner map and zeroed when next taken, outside any lock shared
+ * between disks; a write that covers the whole chunk fills it instead,
+ * before publishing it, so no reader ever sees the old bytes.
  *
  * Restart (not built yet): everything a new daemon needs is in the memfd.
  * It receives the fd (SCM_RIGHTS from the old daemon, or inherited across
@@ -57,6 +57,8 @@ struct pool {
 	uint8_t *map;                  /* the whole memfd */
 	size_t map_len;
 	uint8_t *data;                 /* chunk 0 */
+	uint64_t data_off;             /* chunk 0's offset in the memfd */
+	uint64_t punch_align;          /* holes punch whole units of this (0: none) */
 	struct pool_header *hdr;
 	struct pool_dev_slot *slots;
 	uint64_t *owners;              /* a popped chunk's entry is its taker's */
@@ -99,5 +101,12 @@ void pool_chunk_give(struct pool_disk *disk, uint32_t chunk);
 /* pool_io.c: drop whole chunk lchunk (disk->lock held); zero it in place if
  * a copy is in flight through it. */
 void pool_chunk_drop(struct pool_disk *disk, uint64_t lchunk);
+
+/* pool_mem.c: give the memory of [addr, addr + len) in the pool's data
+ * back to the kernel (it reads as zeros after). Only the whole
+ * punch_align units inside the range go; false when none could. */
+bool pool_mem_punch(struct pool *pool, const uint8_t *addr, uint64_t len);
+/* Bytes of the memfd the kernel holds in memory now. */
+uint64_t pool_mem_resident(const struct pool *pool);
 
 #endif

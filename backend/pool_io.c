@@ -201,15 +201,29 @@ int pool_write(struct pool_disk *disk, uint64_t off, const void *buf, size_t len
 }
 
 /* Zero [off, off+len) inside one chunk, if populated. */
-static void zero_piece(struct pool_disk *disk, uint64_t off, uint64_t len)
+/* Zero [off, off+len) inside one chunk, if populated: its whole pages go
+ * back to the kernel (a hole reads as zeros), the rest is cleared. A
+ * secure discard clears everything first, so that no freed page keeps the
+ * data in dom0 memory. */
+static void zero_piece(struct pool_disk *disk, uint64_t off, uint64_t len, bool secure)
 {
-	const struct pool *pool = disk->pool;
+	struct pool *pool = disk->pool;
 	uint64_t lc = off >> pool->shift;
+	uint64_t a = pool->punch_align, head, tail;
+	uint8_t *p;
 	uint32_t chunk;
 
 	if (len == 0 || !chunk_pin(disk, lc, &chunk))
 		return;
-	memset(pool_chunk_addr(pool, chunk) + (off & (pool->chunk_size - 1)), 0, len);
+	p = pool_chunk_addr(pool, chunk) + (off & (pool->chunk_size - 1));
+	head = a ? (a - (uint64_t)(p - pool->data) % a) % a : len;
+	if (secure || head >= len || !pool_mem_punch(pool, p, len)) {
+		memset(p, 0, len);
+	} else {
+		tail = (len - head) % a;
+		memset(p, 0, head);
+		memset(p + len - tail, 0, tail);
+	}
 	chunk_unpin(disk, lc);
 }
 
@@ -222,12 +236,12 @@ static int discard(struct pool_disk *disk, uint64_t off, uint64_t len, bool secu
 		return -EINVAL;
 	pool_discard_split(atomic_load(&disk->size), off, len, pool->shift, &plan);
 	/* Head and tail each lie within one chunk. */
-	zero_piece(disk, plan.head_off, plan.head_len);
-	zero_piece(disk, plan.tail_off, plan.tail_len);
-	/* A freed chunk is zeroed only before its next use; a secure discard
-	 * must not leave the data in the pool until then. */
+	zero_piece(disk, plan.head_off, plan.head_len, secure);
+	zero_piece(disk, plan.tail_off, plan.tail_len, secure);
+	/* A freed chunk's pages go back to the kernel, which does not clear
+	 * them: a secure discard clears them first. */
 	for (uint64_t lc = plan.whole_first; secure && lc < plan.whole_end; lc++)
-		zero_piece(disk, lc << pool->shift, pool->chunk_size);
+		zero_piece(disk, lc << pool->shift, pool->chunk_size, true);
 	if (plan.whole_end > plan.whole_first) {
 		pthread_mutex_lock(&disk->lock);
 		for (uint64_t lc = plan.whole_first; lc < plan.whole_end; lc++)

@@ -1,9 +1,11 @@
 /* The pool's memory: a memfd (huge pages where asked and available), mapped
  * shared so a restarted daemon handed the fd sees the same bytes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -61,8 +63,10 @@ static int open_hugetlb(struct pool *pool, const struct pool_config *cfg,
 	if (rc)
 		return rc;
 	rc = map_memfd(pool, MFD_HUGETLB, layout);
-	if (rc == 0)
+	if (rc == 0) {
 		pool->hugepages = true;
+		pool->punch_align = hp;
+	}
 	return rc;
 }
 
@@ -83,6 +87,7 @@ int pool_mem_open(struct pool *pool, const struct pool_config *cfg,
 	if (rc)
 		return rc;
 	rc = map_memfd(pool, 0, layout);
+	pool->punch_align = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (rc) {
 		log_err("pool: cannot create %llu-byte memfd: %s",
 			(unsigned long long)layout->file_size, strerror(-rc));
@@ -101,6 +106,32 @@ mapped:
 		pool->mlocked = true;
 	}
 	return 0;
+}
+
+bool pool_mem_punch(struct pool *pool, const uint8_t *addr, uint64_t len)
+{
+	uint64_t a = pool->punch_align, off, end;
+
+	if (a == 0 || addr < pool->data)
+		return false;
+	off = pool->data_off + (uint64_t)(addr - pool->data);
+	end = (off + len) / a * a;
+	off = (off + a - 1) / a * a;
+	if (end <= off)
+		return false;
+	/* KEEP_SIZE: the file keeps its size, the range reads as zeros. Works
+	 * on an mlocked mapping too, where MADV_REMOVE does not. */
+	return fallocate(pool->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 (off_t)off, (off_t)(end - off)) == 0;
+}
+
+uint64_t pool_mem_resident(const struct pool *pool)
+{
+	struct stat st;
+
+	if (fstat(pool->fd, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_blocks * 512u;
 }
 
 void pool_mem_close(struct pool *pool)

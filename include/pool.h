@@ -1,9 +1,11 @@
 /*
  * The dom0 memory pool: one per daemon, disks carved from it by size.
  *
- * Thin: memory is taken in fixed chunks on first write; unwritten ranges read
- * as zeros; discard gives chunks back. A chunk is zeroed before another disk
- * gets it, so no data crosses disks. Attaching a disk reserves its whole size
+ * Thin: memory is taken in fixed chunks on first write (their pages as they
+ * are touched); unwritten ranges read as zeros; discard and detach give the
+ * memory back to the kernel (whole pages; a partial page is zeroed). A
+ * chunk reads as zeros before another disk gets it, so no data crosses
+ * disks. Attaching a disk reserves its whole size
  * (no disk can starve another) unless the pool was created with overcommit.
  * The pool's memory lives in a memfd so a later daemon can inherit it.
  *
@@ -84,7 +86,8 @@ int pool_disk_resize(struct pool_disk *disk, uint64_t size);
  * bytes. Never bytes from another offset or another disk. */
 int pool_read(struct pool_disk *disk, uint64_t off, void *buf, size_t len);
 int pool_write(struct pool_disk *disk, uint64_t off, const void *buf, size_t len);
-/* Whole chunks inside the range go back to the pool; partial ones are zeroed.
+/* Whole chunks inside the range go back to the pool; in partial ones the
+ * whole pages go back to the kernel and the rest is zeroed.
  * A chunk another thread is copying through right now is zeroed instead of
  * given back, so no in-flight copy can land in another disk's memory. */
 int pool_discard(struct pool_disk *disk, uint64_t off, uint64_t len);

@@ -21,3 +21,5 @@ TESTS += tests/e2e/test_config.sh
 TESTS += tests/e2e/test_xsa.sh
 # Frontend states 7 and 8, reconnect after Closed.
 TESTS += tests/e2e/test_states.sh
+# Memory goes back to dom0 after detach and discard (issue 12).
+TESTS += tests/e2e/test_memory.sh

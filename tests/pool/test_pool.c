@@ -468,8 +468,8 @@ TEST(load_short_image)
 	free(buf);
 }
 
-/* A plain discard leaves a freed chunk's bytes until its next use; a
- * secure discard wipes them at once. */
+/* Both discards give a freed chunk's pages back to the kernel at once (the
+ * memory reads as zeros); a secure one clears them before. */
 TEST(secure_discard_wipes_now)
 {
 	const uint64_t cs = 64 * KiB;
@@ -492,11 +492,52 @@ TEST(secure_discard_wipes_now)
 	EXPECT_EQ(pool_discard_secure(d, cs, cs), 0);
 	pool_disk_get_stats(d, &ds);
 	EXPECT_EQ(ds.used, 0);
-	EXPECT(((uint8_t *)p)[0] == 0x6b); /* the pool's memory, unpinned */
+	EXPECT(is_zero(p, 100)); /* the pool's memory, unpinned: a hole */
 	EXPECT(is_zero(q, 100));
 	EXPECT(is_zero((uint8_t *)q + cs - 100, 100));
 	EXPECT_EQ(pool_discard_secure(d, 4 * cs, cs), -EINVAL);
 	pool_disk_destroy(d);
+	pool_destroy(pool);
+}
+
+/* Freed and discarded memory goes back to the kernel: whole pages of a
+ * partial discard, whole chunks, a destroyed disk; what is left reads as
+ * it was written. */
+TEST(freed_memory_goes_back)
+{
+	const uint64_t cs = 64 * KiB;
+	struct pool *pool = make_pool(8 * cs, cs, false);
+	struct pool_disk *d;
+	struct pool_stats st;
+	uint64_t base, full;
+	uint8_t data[cs], got[cs];
+
+	EXPECT(pool);
+	pool_get_stats(pool, &st);
+	base = st.resident;
+	EXPECT_EQ(pool_disk_create(pool, 8 * cs, &d), 0);
+	memset(data, 0x5a, sizeof(data));
+	for (unsigned i = 0; i < 4; i++)
+		EXPECT_EQ(pool_write(d, i * cs, data, cs), 0);
+	pool_get_stats(pool, &st);
+	full = st.resident;
+	/* The chunks, and the pages of the device table and owner map. */
+	EXPECT(full - base >= 4 * cs && full - base <= 4 * cs + 2 * 4096);
+	/* Sectors 8..40 of chunk 0: pages 1..4 go, the rest is cleared. */
+	EXPECT_EQ(pool_discard(d, 4096 + 512, 4 * 4096), 0);
+	pool_get_stats(pool, &st);
+	EXPECT_EQ(full - st.resident, 3 * 4096);
+	EXPECT_EQ(pool_discard(d, cs, cs), 0);
+	pool_get_stats(pool, &st);
+	EXPECT_EQ(full - st.resident, cs + 3 * 4096);
+	/* Reading a hole of a shared memfd brings its page back. */
+	EXPECT_EQ(pool_read(d, 0, got, cs), 0);
+	EXPECT(memcmp(got, data, 4096 + 512) == 0);
+	EXPECT(is_zero(got + 4096 + 512, 4 * 4096));
+	EXPECT(memcmp(got + 5 * 4096 + 512, data, cs - 5 * 4096 - 512) == 0);
+	pool_disk_destroy(d);
+	pool_get_stats(pool, &st);
+	EXPECT(st.resident - base <= 2 * 4096);
 	pool_destroy(pool);
 }
 
@@ -595,6 +636,7 @@ int main(void)
 	RUN(load_save_round_trip);
 	RUN(load_short_image);
 	RUN(secure_discard_wipes_now);
+	RUN(freed_memory_goes_back);
 	RUN(direct_pointers);
 	RUN(device_slots_run_out);
 	RUN(mlock_and_hugepages);
