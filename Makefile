@@ -80,6 +80,8 @@ install: all ## install (PREFIX=/usr/local, DESTDIR= for staging)
 	install -m 0644 backend/memback.8 tools/ctl/memback-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/memback
 	install -m 0644 backend/memback.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)/etc/modprobe.d
+	install -m 0644 tools/modprobe/memback.conf $(DESTDIR)/etc/modprobe.d/memback.conf
 	[ -e $(DESTDIR)/etc/memback/memback.conf ] || \
 	  install -m 0644 backend/memback.conf $(DESTDIR)/etc/memback/memback.conf
 	install -d $(DESTDIR)/lib/systemd/system

@@ -65,18 +65,42 @@ void control_close(const char *path, int listen_fd)
 
 #define U(x) ((unsigned long long)(x))
 
+/* What backs the pool and whether it is past pool-warn. */
+static void report_pool_memory(struct daemon *d, const struct pool_stats *ps, FILE *out,
+			       bool json)
+{
+	bool hp = pool_uses_hugepages(d->pool), ml = pool_is_mlocked(d->pool);
+	unsigned pct = ps->size ? (unsigned)(ps->used * 100 / ps->size) : 0;
+
+	if (json) {
+		fprintf(out, "\"hugepages\":%s,\"mlock\":%s,\"used_pct\":%u,\"warn_pct\":%u,"
+			"\"warning\":%s}\n", hp ? "true" : "false", ml ? "true" : "false", pct,
+			d->cfg.pool_warn_pct, d->pool_warned ? "true" : "false");
+		return;
+	}
+	fprintf(out, "pool: huge pages %s (%s), mlock %s (%s); not in core dumps\n",
+		hp ? "yes" : "no", d->cfg.hugepages ? "asked for" : "not asked for",
+		ml ? "yes" : "no", d->cfg.mlock ? "asked for" : "not asked for");
+	if (d->cfg.pool_warn_pct)
+		fprintf(out, "pool: %u%% used; warning at %u%%%s\n", pct, d->cfg.pool_warn_pct,
+			d->pool_warned ? ": PAST THE WARNING THRESHOLD" : "");
+	else
+		fprintf(out, "pool: %u%% used; no warning threshold\n", pct);
+}
+
 static void report_pool(struct daemon *d, FILE *out, bool json)
 {
 	struct pool_stats ps;
 
 	pool_get_stats(d->pool, &ps);
 	fprintf(out, json ? "{\"size\":%llu,\"reserved\":%llu,\"used\":%llu,\"resident\":%llu,"
-			    "\"disks\":%llu,\"alloc_failures\":%llu,\"overcommit\":%s}\n"
+			    "\"disks\":%llu,\"alloc_failures\":%llu,\"overcommit\":%s,"
 			  : "pool: size %llu, reserved %llu, used %llu, resident %llu bytes; %llu disks; "
 			    "%llu allocation failures; overcommit %s\n",
 		U(ps.size), U(ps.reserved), U(ps.used), U(ps.resident), U(ps.disks),
 		U(ps.alloc_failures),
 		d->cfg.overcommit ? (json ? "true" : "on") : (json ? "false" : "off"));
+	report_pool_memory(d, &ps, out, json);
 }
 
 static void report_list(struct daemon *d, FILE *out, bool json)

@@ -37,6 +37,8 @@ struct daemon {
 	struct pool *pool;
 	struct vbd *vbds;           /* every device we know of */
 	int fatal_fd;               /* eventfd: a queue worker hit a fatal error */
+	bool pool_warned;           /* past pool-warn (housekeeping.c) */
+	bool kernel_backend_seen;   /* the kernel serves our backend type */
 };
 
 /* Watch tokens. */

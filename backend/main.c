@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "housekeeping.h"
 #include "log.h"
 #include "metrics.h"
 #include "vbd.h"
@@ -140,6 +141,7 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 
 	for (;;) {
 		log_tick(d);
+		housekeeping_tick(d);
 		if (poll(fds, 5, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -202,7 +204,7 @@ int main(int argc, char **argv)
 {
 	static struct options o;
 	struct daemon d = { .fatal_fd = -1 };
-	char err[300];
+	char err[512];
 	int rc, sfd, ctl_fd, metrics_fd = -1;
 
 	if (options_load(argc, argv, &o, err, sizeof(err))) {
@@ -222,6 +224,13 @@ int main(int argc, char **argv)
 	}
 	log_set_level(o.log_level);
 	fill_system_defaults(&o.cfg);
+	/* Before daemonising, so that systemd and the shell see why. */
+	char kpath[256];
+	if (kernel_backend_present(sysfs_root(), o.cfg.backend_type, kpath, sizeof(kpath))) {
+		kernel_backend_advice(o.cfg.backend_type, kpath, err, sizeof(err));
+		fprintf(stderr, "memback: %s\n", err);
+		return 3;
+	}
 	d.cfg = o.cfg;
 	if (!o.foreground) {
 		if (daemon(0, 0)) {

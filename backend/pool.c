@@ -109,6 +109,11 @@ bool pool_uses_hugepages(const struct pool *pool)
 	return pool->hugepages;
 }
 
+bool pool_is_mlocked(const struct pool *pool)
+{
+	return pool->mlocked;
+}
+
 void pool_get_stats(struct pool *pool, struct pool_stats *st)
 {
 	/* What dom0 really gives the pool: punched-out ranges do not count. */

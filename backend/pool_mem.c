@@ -45,6 +45,9 @@ static int map_memfd(struct pool *pool, unsigned flags, const struct pool_layout
 		       MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
+	/* Guest data never lands in a core dump of the daemon. */
+	if (madvise(p, layout->file_size, MADV_DONTDUMP) < 0)
+		log_warn("pool: MADV_DONTDUMP: %s", strerror(errno));
 	pool->fd = fd;
 	pool->map = p;
 	pool->map_len = layout->file_size;

@@ -60,6 +60,8 @@ void pool_get_stats(struct pool *pool, struct pool_stats *st);
 int pool_fd(const struct pool *pool);
 /* Whether huge pages back the pool (asked for and available). */
 bool pool_uses_hugepages(const struct pool *pool);
+/* Whether the pool is locked in RAM (asked for and granted). */
+bool pool_is_mlocked(const struct pool *pool);
 
 /* Carve a disk of `size` bytes (a multiple of 512, > 0; else -EINVAL).
  * -ENOSPC when it does not fit and the pool does not overcommit; -EMFILE

@@ -24,3 +24,9 @@ $(BUILD)/tests/test_log: $(BUILD)/tests/daemon/test_log.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 TESTS += $(BUILD)/tests/test_log
+
+$(BUILD)/tests/test_housekeeping: $(BUILD)/tests/daemon/test_housekeeping.o \
+		$(BUILD)/backend/housekeeping.o $(POOL_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_housekeeping

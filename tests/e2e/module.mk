@@ -23,3 +23,5 @@ TESTS += tests/e2e/test_xsa.sh
 TESTS += tests/e2e/test_states.sh
 # Memory goes back to dom0 after detach and discard (issue 12).
 TESTS += tests/e2e/test_memory.sh
+# Memory hygiene and the kernel backend check.
+TESTS += tests/e2e/test_hygiene.sh
