@@ -21,7 +21,11 @@ msg=$("$SIM_BUILD/memback" -f -C "$SIM_DIR/absent.conf" 2>&1)
 # The file's pool size, the command line's log level over the file's.
 printf 'pool-size = 48M\nlog-level = error\npoll-us = 10\n' >"$conf"
 mb_start -C "$conf" --log-level info
-pool=$("$SIM_BUILD/memback-ctl" pool --control "$SIM_DIR/memback.sock")
+# The control socket opens a moment after the pidfile is written.
+for _ in $(seq 50); do
+	pool=$("$SIM_BUILD/memback-ctl" pool --control "$SIM_DIR/memback.sock" 2>&1) && break
+	sleep 0.1
+done
 [[ "$pool" == *"size $((48 << 20)),"* ]] && pass file_sets_pool_size || fail file_sets_pool_size "$pool"
 grep -q "serving .* 48 MiB pool" "$MB_LOG" && pass command_line_overrides_file ||
 	fail command_line_overrides_file "the info line is missing: $(cat "$MB_LOG")"

@@ -26,6 +26,7 @@ export MEMBACK_SYSFS=$sys
 mb_start --pool-size 32M --pool-warn 50
 dom=$(sim_domain_create hyg)
 
+for _ in $(seq 50); do ctl pool >/dev/null 2>&1 && break; sleep 0.1; done
 # Not in core dumps: the pool's mapping carries VmFlags dd.
 flags=$(awk '/memfd:memback-pool/ { m = 1 } m && /^VmFlags/ { print; exit }' /proc/$MB_PID/smaps)
 [[ " $flags " == *" dd "* ]] && pass pool_not_in_core_dumps || fail pool_not_in_core_dumps "$flags"
