@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "parse.h"
 #include "resize.h"
+#include "top.h"
 #include "target.h"
 #include "vdev.h"
 #include "xs_util.h"
@@ -27,6 +28,7 @@ static const char usage[] =
 	"       memback-ctl resize <domid> <vdev> <size> [--control PATH]\n"
 	"       memback-ctl check-target <target>\n"
 	"       memback-ctl list|stats|pool [--json] [--control PATH]\n"
+	"       memback-ctl top [--delay SECS] [--iterations N] [--batch] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -163,6 +165,8 @@ int main(int argc, char **argv)
 		return ask_daemon(argc, argv);
 	if (strcmp(argv[1], "resize") == 0)
 		return ctl_resize(argc, argv, DEFAULT_CONTROL);
+	if (strcmp(argv[1], "top") == 0)
+		return ctl_top(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "check-target") == 0)
 		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;

@@ -1,6 +1,7 @@
 # memback-ctl: attach/detach as libxl does.
 CTL_OBJS := $(BUILD)/tools/ctl/ctl.o $(BUILD)/tools/ctl/attach.o $(BUILD)/tools/ctl/vdev.o \
-	$(BUILD)/tools/ctl/resize.o \
+	$(BUILD)/tools/ctl/resize.o $(BUILD)/tools/ctl/query.o $(BUILD)/tools/ctl/top.o \
+	$(BUILD)/tools/ctl/top_view.o $(BUILD)/ring/latency.o \
 	$(TARGET_OBJS) \
 	$(BUILD)/xenstore/xs_util.o
 
@@ -13,3 +14,9 @@ $(BUILD)/tests/test_vdev: $(BUILD)/tests/ctl/test_vdev.o $(BUILD)/tools/ctl/vdev
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 TESTS += $(BUILD)/tests/test_vdev
 TESTS += tests/ctl/test_attach_nodes.sh
+
+$(BUILD)/tests/test_top_view: $(BUILD)/tests/ctl/test_top_view.o $(BUILD)/tools/ctl/top_view.o \
+		$(BUILD)/ring/latency.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_top_view

@@ -2,13 +2,11 @@
  * socket, "resize <domid> <devid> <bytes>"; the daemon answers "ok" or
  * "error: why". */
 #include "resize.h"
+#include "query.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "target.h"
 #include "vdev.h"
@@ -20,33 +18,6 @@ static int bad(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see memback-ctl --help)\n");
 	return 2;
-}
-
-/* Send req, read the whole answer into ans; 0 or a negative errno. */
-static int ask(const char *path, const char *req, char *ans, size_t len)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t got = 0;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		rc = -errno;
-		goto out;
-	}
-	while (got < len - 1 && (n = read(fd, ans + got, len - 1 - got)) > 0)
-		got += (size_t)n;
-	ans[got] = '\0';
-out:
-	close(fd);
-	return rc;
 }
 
 int ctl_resize(int argc, char **argv, const char *default_control)
@@ -69,7 +40,7 @@ int ctl_resize(int argc, char **argv, const char *default_control)
 		return bad("\"%s\" is not a size like 8G or 512M", argv[4]);
 	snprintf(req, sizeof(req), "resize %llu %u %llu\n", (unsigned long long)domid, devid,
 		 (unsigned long long)bytes);
-	rc = ask(path, req, ans, sizeof(ans));
+	rc = ctl_ask(path, req, ans, sizeof(ans));
 	if (rc) {
 		fprintf(stderr, "memback-ctl: cannot reach memback at %s: %s\n", path,
 			strerror(-rc));

@@ -1,0 +1,11 @@
+/* One request on memback's control socket. */
+#ifndef MEMBACK_CTL_QUERY_H
+#define MEMBACK_CTL_QUERY_H
+
+#include <stddef.h>
+
+/* Send req (a line), read the whole answer into ans (NUL-terminated, cut
+ * at len - 1); 0 or a negative errno. */
+int ctl_ask(const char *path, const char *req, char *ans, size_t len);
+
+#endif
