@@ -44,6 +44,7 @@ if [ "$QUICK" = 1 ]; then
 	QUEUE_SET=${BENCH_QUEUES:-1}
 	SECS=${BENCH_SECS:-0.3}
 	MC_SECS=0.03
+	COUNT_SECS=0.03
 	DISK_MB=32
 	ROWS=("read rand 4K 1" "read rand 4K 32" "read seq 1M 32")
 else
@@ -52,6 +53,7 @@ else
 	QUEUE_SET=${BENCH_QUEUES:-1 2}
 	SECS=${BENCH_SECS:-1}
 	MC_SECS=0.15
+	COUNT_SECS=0.25
 	DISK_MB=256
 	ROWS=()
 	for rw in read write mixed:70; do
@@ -109,16 +111,19 @@ size_bytes() {
 	esac
 }
 
-# Requests in the shorter counting run (the other has twice as many).
+# Requests in the shorter counting run (the other has twice as many):
+# about COUNT_SECS at the IOPS of the row's timed run, so that what a
+# connection costs once (~1000 syscalls, varying by a few hundred) is
+# small beside what the requests cost.
 count_n() {
-	local n
-	case $1 in
-	4K) n=4000 ;;
-	64K) n=2000 ;;
-	*) n=400 ;;
-	esac
-	[ "$QUICK" = 1 ] && n=$((n / 8))
-	echo $n
+	python3 - "$1" "$COUNT_SECS" <<'PY'
+import json, sys
+try:
+    iops = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["iops"]
+except (OSError, ValueError, IndexError, KeyError):
+    iops = 0
+print(int(min(max(iops * float(sys.argv[2]), 200), 300000)))
+PY
 }
 
 # count_syscalls FILE CMD...: run CMD, counting the daemon's syscalls meanwhile.
@@ -163,7 +168,6 @@ row() {
 	local mode=$1 q=$2 rw=$3 pat=$4 bs=$5 qd=$6 rp d n k
 	local bytes
 	bytes=$(size_bytes "$bs")
-	n=$(count_n "$bs")
 	case $rw in
 	read) rp=100 ;;
 	write) rp=0 ;;
@@ -177,6 +181,7 @@ row() {
 		--read-pct "$rp" --secs "$MC_SECS" >"$d/memcpy"
 	local args=(--rw "$rw" --pattern "$pat" --bs "$bs" --qd "$qd")
 	bf "$q" "${args[@]}" --time "$SECS" >"$d/timed.json" 2>"$d/timed.err"
+	n=$(count_n "$d/timed.json")
 	for k in 1 2; do
 		snap "$d/pre$k"
 		count_syscalls "$d/sys$k" "$XENSIM" run-as --dir "$SIM_DIR" "$DOM" -- \
@@ -199,6 +204,7 @@ for mode in $MODES; do
 	sim_start
 	: >"$SIM_DIR/allocs"
 	if ! ALLOC_COUNT_FILE="$SIM_DIR/allocs" ALLOC_COUNT_EXE=memback \
+		ALLOC_COUNT_APART="$SIM_BUILD/lib/" \
 		LD_PRELOAD="$ALLOC_LIB" mb_start --pool-size 1G --grant-mode "$mode" \
 		--max-ring-order 4 --max-queues 2; then
 		echo "$mode: memback refused the mode"
