@@ -1,6 +1,6 @@
 # End-to-end tests: the real memback binary on the simulated host. The
 # guest programs run inside simulated guests on the userspace blkfront.
-GUESTS := guest_io guest_resize guest_proto guest_grants guest_stats
+GUESTS := guest_io guest_resize guest_proto guest_grants guest_stats guest_storm
 GUEST_COMMON_OBJ := $(BUILD)/tests/e2e/guest_common.o
 
 $(foreach g,$(GUESTS),$(BUILD)/tests/$(g)): $(BUILD)/tests/%: $(BUILD)/tests/e2e/%.o \
@@ -25,3 +25,5 @@ TESTS += tests/e2e/test_states.sh
 TESTS += tests/e2e/test_memory.sh
 # Memory hygiene and the kernel backend check.
 TESTS += tests/e2e/test_hygiene.sh
+# XSA-332: an event-channel storm (issue 13, with the worker of issue 12).
+TESTS += tests/e2e/test_kick_storm.sh
