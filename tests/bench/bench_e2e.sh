@@ -25,6 +25,7 @@
 #   BENCH_SECS      seconds per timed run (default 1)
 #   BENCH_MODES     grant modes (default: the daemon's default, then the rest)
 #   BENCH_QUEUES    queue counts (default "1 2")
+#   BENCH_SYSCOUNT  perf, strace or none (default: perf if it works)
 set -u
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib.sh
@@ -90,7 +91,11 @@ ensure_tools() {
 
 # How the daemon's syscalls are counted: perf (in-kernel count, barely
 # slows it), else strace -c (slows every syscall), else not at all.
-if perf stat -e raw_syscalls:sys_enter -x, -- true >/dev/null 2>&1; then
+# BENCH_SYSCOUNT=perf|strace|none chooses.
+SYSCOUNT=${BENCH_SYSCOUNT:-}
+if [ -n "$SYSCOUNT" ]; then
+	:
+elif perf stat -e raw_syscalls:sys_enter -x, -- true >/dev/null 2>&1; then
 	SYSCOUNT=perf
 elif command -v strace >/dev/null; then
 	SYSCOUNT=strace
