@@ -98,8 +98,8 @@ static void slot_resolve(struct ring_queue *q, struct slot *s)
 	s->gio_count = q->gio.n - s->gio_first;
 	if (rc == 0)
 		return;
-	log_ratelimited(LOG_WARN, "%s: request %#llx sector %llu: %s", q->name,
-			(unsigned long long)s->req.id,
+	qlog_rl(q, IO, LOG_WARN, "request %#llx sector %llu: %s",
+		(unsigned long long)s->req.id,
 			(unsigned long long)s->req.sector_number, strerror(-rc));
 	slot_put(q, s);
 	q->npins = s->pin_first;
@@ -131,8 +131,8 @@ static void run_batch(struct ring_queue *q, unsigned from, unsigned to)
 			gio_run_range(&q->gio, s->gio_first, s->gio_count);
 		slot_put(q, s);
 		if (!gio_all_ok(&q->gio, s->gio_first, s->gio_count)) {
-			log_ratelimited(LOG_WARN, "%s: request %#llx: grant %s failed",
-					q->name, (unsigned long long)s->req.id,
+			qlog_rl(q, GRANT, LOG_WARN, "request %#llx: grant %s failed",
+				(unsigned long long)s->req.id,
 					s->req.op == BLKIF_OP_READ ? "write to guest"
 								   : "read from guest");
 			s->status = BLKIF_RSP_ERROR;
@@ -186,8 +186,8 @@ void ring_queue_execute(struct ring_queue *q, unsigned n)
 		from = i + 1;
 		rc = ordered_op(q, s, i);
 		if (rc != 0) {
-			log_ratelimited(LOG_WARN, "%s: request %#llx op %u sector %llu: %s",
-					q->name, (unsigned long long)s->req.id, s->req.op,
+			qlog_rl(q, IO, LOG_WARN, "request %#llx op %u sector %llu: %s",
+				(unsigned long long)s->req.id, s->req.op,
 					(unsigned long long)s->req.sector_number,
 					strerror(-rc));
 			s->status = BLKIF_RSP_ERROR;

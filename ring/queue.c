@@ -49,7 +49,7 @@ static int map_ring(struct ring_queue *q)
 	if (!q->ring_pages) {
 		int err = errno ? -errno : -EIO;
 
-		log_err("%s: cannot map ring: %s", q->name, strerror(-err));
+		qlog(q, LOG_ERR, "cannot map ring: %s", strerror(-err));
 		return err;
 	}
 	blkif_back_init(&q->back, q->cfg.abi, q->ring_pages,
@@ -67,7 +67,7 @@ static int bind_evtchn(struct ring_queue *q)
 	if (port < 0) {
 		int err = errno ? -errno : -EIO;
 
-		log_err("%s: cannot bind event channel %u: %s", q->name,
+		qlog(q, LOG_ERR, "cannot bind event channel %u: %s",
 			q->cfg.remote_port, strerror(-err));
 		return err;
 	}
@@ -161,6 +161,8 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 	snprintf(q->name, sizeof(q->name), "%s: q%u", cfg->name ? cfg->name : "vbd",
 		 cfg->index);
 	q->cfg.name = q->name;
+	log_dev_init(&q->own_log, "%s", cfg->name ? cfg->name : "vbd");
+	q->log = cfg->log ? cfg->log : &q->own_log;
 	q->sectors = cfg->sectors;
 	poll_window_init(&q->poll, cfg->poll_us);
 	rc = open_handles(q);
@@ -231,12 +233,12 @@ int ring_queue_start(const struct ring_queue_config *cfg, struct ring_queue **ou
 		return rc;
 	rc = -pthread_create(&q->thread, NULL, ring_queue_worker, q);
 	if (rc < 0) {
-		log_err("%s: cannot start worker: %s", q->name, strerror(-rc));
+		qlog(q, LOG_ERR, "cannot start worker: %s", strerror(-rc));
 		ring_queue_close(q);
 		return rc;
 	}
 	q->thread_started = true;
-	log_info("%s: serving %u-page ring (%u slots, %s grants)", q->name,
+	qlog(q, LOG_INFO, "serving %u-page ring (%u slots, %s grants)",
 		 q->nr_ring_pages, q->nr_slots,
 		 mode_name(q->cfg.grant_mode));
 	*out = q;
@@ -258,7 +260,7 @@ void ring_queue_stop_stats(struct ring_queue *q, struct ring_queue_stats *final)
 		__atomic_store_n(&q->stopping, true, __ATOMIC_RELEASE);
 		ring_queue_wake_parked(q);
 		if (write(q->stop_fd, &one, sizeof(one)) < 0)
-			log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
+			qlog(q, LOG_WARN, "cannot wake worker: %s", strerror(errno));
 		pthread_join(q->thread, NULL);
 	}
 	ring_queue_release(q);

@@ -14,6 +14,8 @@
 #include <pthread.h>
 #include <xenevtchn.h>
 
+#include "log.h"
+
 /* One request of the current pass, from copy-in to response. */
 struct slot {
 	struct blkif_req req;
@@ -30,6 +32,8 @@ struct slot {
 struct ring_queue {
 	struct ring_queue_config cfg;
 	char name[80];                      /* "vbd 3/51712: q0" */
+	struct log_dev own_log;             /* when the device gives none */
+	struct log_dev *log;                /* cfg.log or &own_log */
 	xengnttab_handle *xgt;
 	xenevtchn_handle *xce;
 	evtchn_port_t port;
@@ -64,6 +68,13 @@ struct ring_queue {
 	struct ring_queue_stats stats;
 	struct lat_track lat;               /* when requests were seen (latency.c) */
 };
+
+/* A queue's log lines: the device's prefix, then "qN: "; qlog_rl is
+ * rate-limited per device and kind (for anything a guest can cause). */
+#define qlog(q, level, fmt, ...) \
+	log_dev((q)->log, level, "q%u: " fmt, (q)->cfg.index, ##__VA_ARGS__)
+#define qlog_rl(q, kind, level, fmt, ...) \
+	log_dev_rl((q)->log, LOG_KIND_##kind, level, "q%u: " fmt, (q)->cfg.index, ##__VA_ARGS__)
 
 /* Map, bind and allocate, without starting the worker. */
 int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out);

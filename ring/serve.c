@@ -51,8 +51,8 @@ static int16_t slot_take(struct ring_queue *q, struct slot *s, unsigned idx,
 
 static void log_refused(const struct ring_queue *q, const struct slot *s)
 {
-	log_ratelimited(LOG_WARN, "%s: request %#llx op %u: %s", q->name,
-			(unsigned long long)s->req.id, s->req.operation,
+	qlog_rl(q, REQUEST, LOG_WARN, "request %#llx op %u: %s",
+		(unsigned long long)s->req.id, s->req.operation,
 			s->status == BLKIF_RSP_EOPNOTSUPP ? "not supported" : "invalid");
 }
 
@@ -66,8 +66,8 @@ static void batch_validate(struct ring_queue *q, unsigned n, const struct blkif_
 			continue;
 		if (s->req.operation == BLKIF_OP_INDIRECT &&
 		    !gio_all_ok(&q->gio, s->ind_first, blkif_indirect_pages(s->req.nr_segments))) {
-			log_ratelimited(LOG_WARN, "%s: request %#llx: indirect pages not readable",
-					q->name, (unsigned long long)s->req.id);
+			qlog_rl(q, GRANT, LOG_WARN, "request %#llx: indirect pages not readable",
+				(unsigned long long)s->req.id);
 			s->status = BLKIF_RSP_ERROR;
 			continue;
 		}
@@ -144,7 +144,7 @@ void ring_queue_fail(struct ring_queue *q, const char *why)
 	if (q->dead)
 		return;
 	q->dead = true;
-	log_err("%s: %s; no longer serving this ring", q->name, why);
+	qlog(q, LOG_ERR, "%s; no longer serving this ring", why);
 	if (q->cfg.on_fatal)
 		q->cfg.on_fatal(q->cfg.fatal_ctx, q->cfg.index, why);
 }

@@ -87,7 +87,7 @@ static void defer_unmask(struct ring_queue *q, unsigned delay_us)
 
 	STAT_ADD(q->stats.kicks_throttled, 1);
 	if (timerfd_settime(q->timer_fd, 0, &it, NULL) < 0) {
-		log_ratelimited(LOG_WARN, "%s: timerfd: %s", q->name, strerror(errno));
+		qlog_rl(q, RING, LOG_WARN, "timerfd: %s", strerror(errno));
 		unmask(q);
 	}
 }
@@ -119,7 +119,7 @@ static void deferral_over(struct ring_queue *q)
 	uint64_t expirations;
 
 	if (read(q->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		log_ratelimited(LOG_WARN, "%s: timerfd: %s", q->name, strerror(errno));
+		qlog_rl(q, RING, LOG_WARN, "timerfd: %s", strerror(errno));
 	unmask(q);
 }
 
@@ -164,7 +164,7 @@ static void drain_wake(struct ring_queue *q)
 	uint64_t v;
 
 	if (read(q->stop_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_warn("%s: wake-up fd: %s", q->name, strerror(errno));
+		qlog(q, LOG_WARN, "wake-up fd: %s", strerror(errno));
 }
 
 static void park_if_asked(struct ring_queue *q)
@@ -191,7 +191,7 @@ void ring_queue_pause(struct ring_queue *q)
 	__atomic_store_n(&q->pause_req, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&q->pause_lock);
 	if (write(q->stop_fd, &one, sizeof(one)) < 0)
-		log_warn("%s: cannot wake worker: %s", q->name, strerror(errno));
+		qlog(q, LOG_WARN, "cannot wake worker: %s", strerror(errno));
 	pthread_mutex_lock(&q->pause_lock);
 	while (!q->parked && !q->exited)
 		pthread_cond_wait(&q->pause_cond, &q->pause_lock);
