@@ -41,6 +41,9 @@ const struct setting settings[] = {
 	  "                                without feature-persistent)" },
 	{ S_MAX_PGRANTS, "max-persistent-grants", 0, ARG_VALUE, true, false, "N",
 	  "grants a queue keeps mapped (default 1056)" },
+	{ S_MAX_GRANT_MAPS, "max-grant-maps", 0, ARG_VALUE, true, false, "N",
+	  "grants all queues together keep mapped (default: half of\n"
+	  "                                vm.max_map_count)" },
 	{ S_POLL_US, "poll-us", 0, ARG_VALUE, true, true, "N",
 	  "busy-poll a queue this long before sleeping (default 50)" },
 	{ S_IMAGE_DIR, "image-dir", 0, ARG_VALUE, true, true, "DIR",
@@ -194,6 +197,8 @@ static int set_value(struct options *o, enum setting_id id, const char *label, c
 		return set_grant_mode(label, v, &c->grant_mode, err, errlen);
 	case S_MAX_PGRANTS:
 		return set_number(label, v, 1, 65536, &c->max_pgrants, err, errlen);
+	case S_MAX_GRANT_MAPS:
+		return set_number(label, v, 1, 1u << 24, &c->max_grant_maps, err, errlen);
 	case S_POLL_US:
 		return set_number(label, v, 0, 1000000, &c->poll_us, err, errlen);
 	case S_POOL_WARN:

@@ -35,6 +35,7 @@ void setting_show(const struct options *o, const struct setting *s, char *buf, s
 	case S_INDIRECT: snprintf(buf, len, "%u", c->max_indirect_segments); break;
 	case S_GRANT_MODE: snprintf(buf, len, "%s", mode_names[c->grant_mode % 3]); break;
 	case S_MAX_PGRANTS: snprintf(buf, len, "%u", c->max_pgrants); break;
+	case S_MAX_GRANT_MAPS: snprintf(buf, len, "%u", c->max_grant_maps); break;
 	case S_POLL_US: snprintf(buf, len, "%u", c->poll_us); break;
 	case S_IMAGE_DIR: snprintf(buf, len, "%s", c->image_dir); break;
 	case S_POOL_WARN: snprintf(buf, len, "%u", c->pool_warn_pct); break;

@@ -23,6 +23,7 @@ struct daemon_config {
 	unsigned max_indirect_segments;
 	enum grant_mode grant_mode;
 	unsigned max_pgrants;       /* persistent grants per queue; 0: default */
+	unsigned max_grant_maps;    /* ... all queues together; 0: from the system */
 	unsigned poll_us;
 	const char *image_dir;      /* image=/save= must lie under it; "" any */
 	const char *metrics;        /* --metrics: where, or NULL (off) */

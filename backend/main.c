@@ -16,6 +16,7 @@
 #include "housekeeping.h"
 #include "log.h"
 #include "metrics.h"
+#include "ring_queue.h"
 #include "vbd.h"
 #include "watch.h"
 #include "xs_util.h"
@@ -179,6 +180,30 @@ static void shutdown_devices(struct daemon *d)
 	xs_unwatch(d->xs, "@releaseDomain", TOKEN_RELEASE);
 }
 
+/* vm.max_map_count, or Linux's default when it cannot be read. */
+static unsigned long max_map_count(void)
+{
+	unsigned long n = 65530;
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 65530;
+		fclose(f);
+	}
+	return n;
+}
+
+static void set_grant_budget(const struct daemon_config *c)
+{
+	unsigned long limit = c->max_grant_maps ? c->max_grant_maps
+						: ring_grant_map_budget_for(max_map_count());
+
+	ring_set_grant_map_budget(limit);
+	if (c->grant_mode == GRANT_MODE_PERSISTENT)
+		log_info("persistent grants: at most %lu mapped by all queues together", limit);
+}
+
 static int start_pool(struct daemon *d)
 {
 	struct pool_config pc = {
@@ -249,6 +274,7 @@ int main(int argc, char **argv)
 		log_err("cannot set up signals: %s", strerror(errno));
 		return 1;
 	}
+	set_grant_budget(&d.cfg);
 	if ((rc = start_pool(&d))) {
 		log_err("cannot create a %llu MiB pool: %s",
 			(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));

@@ -44,7 +44,7 @@ struct log_dev;
 struct ring_queue_config {
 	const char *name;            /* log prefix, e.g. "vbd 3/51712" */
 	/* The device's log identity (prefix + per-kind rate limits, shared
-	 * by its queues); NULL: log without a device. */
+	 * by its queues); NULL: the queue keeps its own, named `name`. */
 	struct log_dev *log;
 	unsigned index;              /* queue number */
 	uint16_t frontend_domid;
@@ -103,6 +103,15 @@ void ring_queue_get_stats(struct ring_queue *q, struct ring_queue_stats *st);
  * once it is held (or has stopped for good). Kicks meanwhile are kept. */
 void ring_queue_pause(struct ring_queue *q);
 void ring_queue_resume(struct ring_queue *q);
+/* The daemon-wide budget of persistently mapped grants: all queues
+ * together keep at most `limit` (each is a VMA and a maptrack entry in
+ * dom0); past it a grant is grant-copied. 0: no daemon-wide limit. */
+void ring_set_grant_map_budget(unsigned long limit);
+unsigned long ring_grant_maps_used(void);
+/* The default budget: half of vm.max_map_count (the other half is the
+ * process's own mappings), within [1024, 2^24]. Pure. */
+unsigned long ring_grant_map_budget_for(unsigned long max_map_count);
+
 /* Online resize: new size in 512-byte sectors, seen by the next request. */
 void ring_queue_set_sectors(struct ring_queue *q, uint64_t sectors);
 

@@ -26,6 +26,23 @@ unsigned long gio_map_budget_used(void)
 	return atomic_load(&map_used);
 }
 
+void ring_set_grant_map_budget(unsigned long limit)
+{
+	gio_set_map_budget(limit);
+}
+
+unsigned long ring_grant_maps_used(void)
+{
+	return gio_map_budget_used();
+}
+
+unsigned long ring_grant_map_budget_for(unsigned long max_map_count)
+{
+	unsigned long half = max_map_count / 2;
+
+	return half < 1024 ? 1024 : half > (1ul << 24) ? 1ul << 24 : half;
+}
+
 /* One more persistent mapping within the daemon-wide budget? */
 static bool budget_take(void)
 {

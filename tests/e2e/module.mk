@@ -27,3 +27,5 @@ TESTS += tests/e2e/test_memory.sh
 TESTS += tests/e2e/test_hygiene.sh
 # XSA-332: an event-channel storm (issue 13, with the worker of issue 12).
 TESTS += tests/e2e/test_kick_storm.sh
+# The daemon-wide grant-mapping budget (issue 13 item 4).
+TESTS += tests/e2e/test_grant_budget.sh
