@@ -209,7 +209,7 @@ static int read_request(int fd, char *buf, size_t len)
 
 void control_serve(struct daemon *d, int listen_fd)
 {
-	char req[64];
+	char req[PATH_MAX + 64];
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	FILE *out;
 
@@ -225,6 +225,10 @@ void control_serve(struct daemon *d, int listen_fd)
 		close(fd);
 		return;
 	}
+	if (strncmp(req, "save ", 5) == 0) {
+		vbd_save_request(d, fd, req); /* answers when the file is on disk */
+		return;
+	}
 	out = fdopen(fd, "w");
 	if (!out) {
 		close(fd);
@@ -233,6 +237,6 @@ void control_serve(struct daemon *d, int listen_fd)
 	if (strncmp(req, "resize ", 7) == 0 ? control_resize(d, out, req)
 					     : control_report(d, out, req))
 		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after "
-			"any; resize <domid> <devid> <bytes>)\n", req);
+			"any; resize <domid> <devid> <bytes>; save <domid> <devid> [<path>])\n", req);
 	fclose(out);
 }

@@ -37,7 +37,10 @@ struct daemon {
 	char backend_base[96];      /* /local/domain/<self>/backend/<type> */
 	struct pool *pool;
 	struct vbd *vbds;           /* every device we know of */
-	int fatal_fd;               /* eventfd: a queue worker hit a fatal error */
+	int fatal_fd;               /* eventfd: a queue worker hit a fatal error,
+	                             * or an image load/save ended */
+	struct vbd *zombies;        /* destroyed, their save still running */
+	bool stopping;              /* shutting down: saves are waited for */
 	bool pool_warned;           /* past pool-warn (housekeeping.c) */
 	bool kernel_backend_seen;   /* the kernel serves our backend type */
 };

@@ -88,6 +88,7 @@ static void handle_fatal(struct daemon *d)
 		next = v->next;
 		vbd_handle_fatal(v);
 	}
+	vbd_images_poll(d);
 }
 
 /* Print the suppressed counts of the buckets that have refilled, even if
@@ -174,8 +175,14 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 
 static void shutdown_devices(struct daemon *d)
 {
+	d->stopping = true; /* every save ends before memback does */
 	while (d->vbds)
 		vbd_destroy(d->vbds, true, false);
+	while (d->zombies) {
+		struct vbd *z = d->zombies;
+		d->zombies = z->next;
+		vbd_finish_destroy(z);
+	}
 	xs_unwatch(d->xs, d->backend_base, TOKEN_BACKEND);
 	xs_unwatch(d->xs, "@releaseDomain", TOKEN_RELEASE);
 }

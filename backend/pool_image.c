@@ -1,16 +1,21 @@
 /* Filling a disk from an image file and saving it back. All-zero blocks
  * are not stored (the disk stays thin) and are written as holes (the image
- * stays sparse). Saving goes to a temporary file renamed over the target,
- * so a crash mid-save never leaves a half-written image. */
+ * stays sparse). Saving goes to a temporary file (0600), fsynced, renamed
+ * over the target, and the directory fsynced, so a crash mid-save never
+ * leaves a half-written image. The copy buffer holds guest data: it is
+ * kept out of core dumps like the pool. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image_lock.h"
 #include "log.h"
 #include "pool_int.h"
 
@@ -53,6 +58,22 @@ static int pwrite_full(int fd, const void *buf, size_t n, off_t off)
 	return 0;
 }
 
+static uint8_t *buf_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, n, MADV_DONTDUMP);
+	return p;
+}
+
+static void buf_free(uint8_t *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 /* Copy the image's bytes in; zero blocks and everything past the image's
  * end are discarded so the disk reads exactly as the file. */
 static int load_fd(struct pool_disk *disk, int fd, uint8_t *buf)
@@ -77,10 +98,33 @@ static int load_fd(struct pool_disk *disk, int fd, uint8_t *buf)
 	return 0;
 }
 
-int pool_disk_load(struct pool_disk *disk, const char *path)
+int pool_disk_load_fd(struct pool_disk *disk, int fd, const char *path)
 {
+	size_t cs = disk->pool->chunk_size;
 	uint8_t *buf = NULL;
 	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size > pool_disk_size(disk)) {
+		log_err("pool: image %s (%lld bytes) is larger than the disk (%llu bytes)",
+			path, (long long)st.st_size,
+			(unsigned long long)pool_disk_size(disk));
+		return -EFBIG;
+	}
+	buf = buf_alloc(cs);
+	if (!buf)
+		return -ENOMEM;
+	rc = load_fd(disk, fd, buf);
+	if (rc)
+		log_err("pool: loading image %s failed: %s", path, strerror(-rc));
+	buf_free(buf, cs);
+	return rc;
+}
+
+int pool_disk_load(struct pool_disk *disk, const char *path)
+{
 	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
@@ -88,27 +132,7 @@ int pool_disk_load(struct pool_disk *disk, const char *path)
 		log_err("pool: cannot open image %s: %s", path, strerror(errno));
 		return rc;
 	}
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > pool_disk_size(disk)) {
-		log_err("pool: image %s (%lld bytes) is larger than the disk (%llu bytes)",
-			path, (long long)st.st_size,
-			(unsigned long long)pool_disk_size(disk));
-		rc = -EFBIG;
-		goto out;
-	}
-	buf = malloc(disk->pool->chunk_size);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = load_fd(disk, fd, buf);
-	if (rc)
-		log_err("pool: loading image %s failed: %s", path, strerror(-rc));
-out:
-	free(buf);
+	rc = pool_disk_load_fd(disk, fd, path);
 	close(fd);
 	return rc;
 }
@@ -134,8 +158,25 @@ static int save_fd(struct pool_disk *disk, int fd, uint8_t *buf)
 	return 0;
 }
 
-int pool_disk_save(struct pool_disk *disk, const char *path)
+/* The rename is durable once the directory is synced. */
+static int sync_dir_of(const char *path)
 {
+	char copy[PATH_MAX];
+	int fd, rc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int pool_disk_save_locked(struct pool_disk *disk, const char *path, int *fd_out)
+{
+	size_t cs = disk->pool->chunk_size;
 	char tmp[PATH_MAX];
 	uint8_t *buf = NULL;
 	int rc, fd;
@@ -148,15 +189,29 @@ int pool_disk_save(struct pool_disk *disk, const char *path)
 		log_err("pool: cannot create %s: %s", tmp, strerror(errno));
 		return rc;
 	}
-	buf = malloc(disk->pool->chunk_size);
-	rc = buf ? save_fd(disk, fd, buf) : -ENOMEM;
+	buf = buf_alloc(cs);
+	/* Locked before it takes the name: a lock held on the old file carries
+	 * over with no gap. */
+	rc = buf ? image_lock_fd(fd) : -ENOMEM;
+	if (rc == 0)
+		rc = save_fd(disk, fd, buf);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
+	if (rc == 0)
+		rc = sync_dir_of(path);
 	if (rc) {
 		log_err("pool: saving image %s failed: %s", path, strerror(-rc));
 		unlink(tmp);
 	}
-	free(buf);
-	close(fd);
+	buf_free(buf, cs);
+	if (rc == 0 && fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
 	return rc;
+}
+
+int pool_disk_save(struct pool_disk *disk, const char *path)
+{
+	return pool_disk_save_locked(disk, path, NULL);
 }

@@ -24,7 +24,7 @@ void vbd_error(struct vbd *v, int err, const char *fmt, ...)
 	log_dev(&v->log, LOG_ERR, "%s", msg);
 	/* As Linux's xenbus_dev_error: "<errno> <message>" in the error node;
 	 * the hotplug script and the toolstack show it to the administrator. */
-	if (xsu_printf(v->d->xs, XBT_NULL, v->be_path, "error", "%d %s",
+	if (!v->zombie && xsu_printf(v->d->xs, XBT_NULL, v->be_path, "error", "%d %s",
 		       err < 0 ? -err : err, msg))
 		log_dev(&v->log, LOG_WARN, "cannot write the error node");
 }
@@ -79,6 +79,12 @@ static void create_disk(struct vbd *v)
 		vbd_error(v, rc, "%s", err);
 		goto broken;
 	}
+	/* Before the pool: a locked image is the better reason to give. */
+	rc = vbd_image_lock(v, err, sizeof(err));
+	if (rc) {
+		vbd_error(v, rc, "%s", err);
+		goto broken;
+	}
 	rc = pool_disk_create(v->d->pool, v->target.size, &v->disk);
 	if (rc) {
 		struct pool_stats st;
@@ -93,13 +99,12 @@ static void create_disk(struct vbd *v)
 			  (unsigned long long)(st.size >> 10));
 		goto broken;
 	}
-	if (v->target.image[0]) {
-		rc = pool_disk_load(v->disk, v->target.image);
-		if (rc) {
-			vbd_error(v, rc, "cannot load image %s: %s", v->target.image, strerror(-rc));
-			goto broken;
-		}
+	rc = vbd_image_load(v, err, sizeof(err));
+	if (rc) {
+		vbd_error(v, rc, "%s", err);
+		goto broken;
 	}
+
 	log_dev(&v->log, LOG_INFO, "%llu MiB disk%s%s",
 		 (unsigned long long)(v->target.size >> 20),
 		 v->readonly ? ", read-only" : "", v->cdrom ? ", cdrom" : "");
@@ -156,6 +161,7 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 
 	if (!v)
 		return NULL;
+	vbd_image_init(v);
 	v->d = d;
 	v->domid = domid;
 	v->devid = devid;
@@ -200,36 +206,41 @@ static void unlink_vbd(struct vbd *v)
 	}
 }
 
-void vbd_save(struct vbd *v)
+/* The disk and the locks go once no load or save needs them. */
+void vbd_finish_destroy(struct vbd *v)
 {
-	int rc;
-
-	if (!v->disk || !v->target.save[0] || v->saved)
-		return;
-	rc = pool_disk_save(v->disk, v->target.save);
-	if (rc) {
-		log_dev(&v->log, LOG_ERR, "cannot save to %s: %s", v->target.save, strerror(-rc));
-		return;
-	}
-	v->saved = true;
-	log_dev(&v->log, LOG_INFO, "saved to %s", v->target.save);
+	vbd_image_release(v);
+	if (v->disk)
+		pool_disk_destroy(v->disk);
+	log_dev(&v->log, LOG_INFO, "removed");
+	log_dev_flush(&v->log);
+	free(v);
 }
 
 void vbd_destroy(struct vbd *v, bool closed, bool remove)
 {
+	/* A live save's copy ends before the paused queues may stop. */
+	if (v->paused)
+		vbd_image_wait(v);
 	vbd_disconnect(v);
 	if (closed && v->ours != XenbusStateClosed && vbd_exists(v))
 		vbd_switch_state(v, XenbusStateClosed);
 	watch_frontend(v, false);
-	if (v->disk) {
+	if (v->disk)
 		vbd_save(v);
-		pool_disk_destroy(v->disk);
-	}
 	int rc = remove ? xsu_rm_with_empty_parents(v->d->xs, XBT_NULL, v->be_path) : 0;
 	if (rc)
 		log_dev(&v->log, LOG_WARN, "cannot remove %s: %s", v->be_path, strerror(-rc));
 	unlink_vbd(v);
-	log_dev(&v->log, LOG_INFO, "removed");
-	log_dev_flush(&v->log);
-	free(v);
+	if (vbd_image_busy(v) && !v->d->stopping) {
+		/* Not on the main loop: the device goes when its job ends, and
+		 * keeps its image locked until then. */
+		v->zombie = true;
+		v->next = v->d->zombies;
+		v->d->zombies = v;
+		log_dev(&v->log, LOG_INFO, "gone from xenstore; %s continues",
+			v->job.op == IMAGE_LOAD ? "the load" : "the save");
+		return;
+	}
+	vbd_finish_destroy(v);
 }

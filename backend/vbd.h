@@ -7,6 +7,8 @@
 
 #include "daemon.h"
 #include "frontend.h"
+#include "image_job.h"
+#include "image_lock.h"
 #include "log.h"
 #include "target.h"
 #include "xenbus_fsm.h"
@@ -23,13 +25,25 @@ struct vbd {
 	enum xenbus_state ours;      /* the state we last wrote */
 	bool readonly, cdrom, discard;
 	bool broken;                 /* refused: error node written, never connects */
-	bool saved;                  /* save= done since the last connection */
 	struct target target;
 	struct pool_disk *disk;
 	unsigned nr_queues;
 	struct ring_queue *queues[FRONTEND_MAX_QUEUES];
 	atomic_bool fatal;           /* set by a queue worker */
 	struct ring_queue_stats io_total; /* of the connections that ended */
+	/* Images (vbd_image.c): the locks held from attach to the end of the
+	 * save, the load/save job, what the save= file holds. */
+	struct image_lock img_lock, save_lock;
+	struct image_job job;
+	bool synced;                 /* save= holds the disk as of writes_synced */
+	uint64_t writes_synced;
+	uint64_t save_writes;        /* vbd_writes() when the running save began */
+	bool save_own;               /* the running save is to save= */
+	bool paused;                 /* queues paused for a live save */
+	bool refresh_pending;        /* a state change waits for the job */
+	int save_client;             /* control connection awaiting the save */
+	int extra_lock_fd;           /* lock on a memback-ctl save PATH */
+	bool zombie;                 /* out of xenstore, its job still running */
 	char domain[64], vdev[32];   /* for reports: vbd_read_labels */
 };
 
@@ -49,8 +63,24 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen);
 /* Add a queue's counters to *sum; its gauges too if it is `live` (not
  * the final figures of a queue that stopped). */
 void vbd_sum_stats(struct ring_queue_stats *sum, const struct ring_queue_stats *add, bool live);
-/* Write the disk to its save= file, once per connection. */
+/* Start saving the disk to its save= file (on a thread) if it changed
+ * since that file last matched it. */
 void vbd_save(struct vbd *v);
+/* Images: lock image=/save=, then start loading image= (each 0, or a
+ * negative errno and a reason); whether a load/save runs; handle an ended job
+ * (true if one ended); wait for a job and drop the locks. */
+void vbd_image_init(struct vbd *v);
+int vbd_image_lock(struct vbd *v, char *err, size_t errlen);
+int vbd_image_load(struct vbd *v, char *err, size_t errlen);
+bool vbd_image_busy(const struct vbd *v);
+bool vbd_image_poll(struct vbd *v);
+void vbd_image_release(struct vbd *v);
+/* The control socket's save request; answers on fd (and closes it). */
+void vbd_save_request(struct daemon *d, int fd, const char *req);
+/* Free a device vbd_destroy left for its job (the job is waited for). */
+void vbd_finish_destroy(struct vbd *v);
+/* A job of some device, or of a device already destroyed, ended. */
+void vbd_images_poll(struct daemon *d);
 /* The domain's name and the vdev, from xenstore (vbd_labels.c). */
 void vbd_read_labels(struct vbd *v);
 /* Is the backend directory still there? */

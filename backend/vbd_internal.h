@@ -17,4 +17,10 @@ int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t);
 int vbd_switch_state(struct vbd *v, enum xenbus_state st);
 void vbd_disconnect(struct vbd *v);
 
+/* Images (vbd_image.c). */
+void vbd_image_wait(struct vbd *v);
+void vbd_image_node(struct vbd *v, const char *state);
+uint64_t vbd_writes(const struct vbd *v);
+void vbd_pause_queues(struct vbd *v, bool pause);
+
 #endif

@@ -54,6 +54,10 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen)
 
 	if (rc)
 		return rc;
+	if (vbd_image_busy(v)) {
+		snprintf(err, errlen, "the disk is being loaded or saved; try again after");
+		return -EBUSY;
+	}
 	for (unsigned i = 0; i < v->nr_queues; i++)
 		if (v->queues[i])
 			ring_queue_pause(v->queues[i]);

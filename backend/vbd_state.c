@@ -175,7 +175,6 @@ static int vbd_connect(struct vbd *v)
 		return rc;
 	}
 	atomic_store(&v->fatal, false);
-	v->saved = false; /* the disk may change again */
 	vbd_read_labels(v); /* a renamed or restored domain */
 	for (unsigned i = 0; i < fr.nr_queues; i++) {
 		struct ring_queue_config qc;
@@ -256,13 +255,20 @@ void vbd_refresh(struct vbd *v)
 	if (out.bad_frontend_state)
 		vbd_error(v, EINVAL, "saw state %d (%s) at frontend", (int)in.frontend,
 			  xenbus_state_name(in.frontend));
+	/* Nothing moves while a live save holds the queues; and no connect
+	 * until the image is loaded (or the detach's save is done). The end
+	 * of the job refreshes again. */
+	if (v->paused || (out.connect && vbd_image_busy(v)))
+		return;
 	if (out.disconnect)
 		vbd_disconnect(v);
 	if (out.connect && vbd_connect(v)) {
 		vbd_switch_state(v, XenbusStateClosing);
 		return;
 	}
-	/* Detached: the image is on disk before the toolstack sees Closed. */
+	/* Detached: the save (if the disk changed) starts on its thread and
+	 * Closed follows at once; the hotplug script's remove and memback-ctl
+	 * detach wait for memback-image to leave "saving". */
 	if (out.state == XenbusStateClosed && !in.online)
 		vbd_save(v);
 	/* Also rewrite a state the toolstack wrote over ours. */

@@ -114,5 +114,10 @@ void pool_ptr_done(struct pool_disk *disk, uint64_t off);
  * temporary file renamed over `path`). No other I/O on the disk meanwhile. */
 int pool_disk_load(struct pool_disk *disk, const char *path);
 int pool_disk_save(struct pool_disk *disk, const char *path);
+/* The same from an open image (the locked one: no second open). */
+int pool_disk_load_fd(struct pool_disk *disk, int fd, const char *path);
+/* pool_disk_save, keeping the new file open in *fd_out with an exclusive
+ * OFD lock taken before it was renamed into place (see image_lock.h). */
+int pool_disk_save_locked(struct pool_disk *disk, const char *path, int *fd_out);
 
 #endif

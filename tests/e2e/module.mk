@@ -29,3 +29,5 @@ TESTS += tests/e2e/test_hygiene.sh
 TESTS += tests/e2e/test_kick_storm.sh
 # The daemon-wide grant-mapping budget (issue 13 item 4).
 TESTS += tests/e2e/test_grant_budget.sh
+# Image files: locks, saves off the main loop, memback-ctl save.
+TESTS += tests/e2e/test_images.sh

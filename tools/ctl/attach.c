@@ -184,6 +184,39 @@ static int wait_state(struct xs_handle *xs, const char *be, int want, bool gone_
 	return rc;
 }
 
+#define SAVE_WAIT_MS 600000u
+
+/* memback saves a changed disk on its own thread after it says Closed;
+ * its memback-image node says "saving" until the file is on disk. */
+static int wait_saved(struct xs_handle *xs, const char *be, unsigned timeout_ms)
+{
+	char path[200], buf[32];
+	uint64_t end = now_ms() + timeout_ms;
+	int rc = -ETIMEDOUT;
+
+	snprintf(path, sizeof(path), "%s/memback-image", be);
+	if (!xs_watch(xs, path, "memback-ctl"))
+		return -errno;
+	for (;;) {
+		int r = xsu_read(xs, XBT_NULL, be, "memback-image", buf, sizeof(buf));
+		if (r || strcmp(buf, "saving") != 0) {
+			rc = r == 0 && strcmp(buf, "failed") == 0 ? -EIO : 0;
+			break;
+		}
+		uint64_t t = now_ms();
+		if (t >= end)
+			break;
+		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
+		if (poll(&pfd, 1, (int)(end - t)) > 0) {
+			char **ev;
+			while ((ev = xs_check_watch(xs)))
+				free(ev);
+		}
+	}
+	xs_unwatch(xs, path, "memback-ctl");
+	return rc;
+}
+
 static int run_script(const char *script, const char *action, const char *be)
 {
 	pid_t pid = fork();
@@ -263,6 +296,13 @@ int ctl_detach(struct xs_handle *xs, const struct attach_req *r, char *err, size
 	if (wait_state(xs, p.be, 6, true, r->timeout_ms))
 		rc = errorf(err, errlen, -ETIMEDOUT, "the backend did not close in %u s; removed anyway",
 			  r->timeout_ms / 1000);
+	/* Returning means the image is on disk, as for xl block-detach. */
+	int src = rc ? 0 : wait_saved(xs, p.be, SAVE_WAIT_MS);
+	if (src == -ETIMEDOUT)
+		rc = errorf(err, errlen, src, "the save is still running after %u s; memback "
+			    "finishes it and keeps the image locked until then", SAVE_WAIT_MS / 1000);
+	else if (src == -EIO)
+		rc = errorf(err, errlen, src, "memback could not save the disk (see its log)");
 	if (buf[0] && run_script(buf, "remove", p.be))
 		fprintf(stderr, "memback-ctl: %s remove failed\n", buf);
 	remove_nodes(xs, &p);

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@ static const char usage[] =
 	"                          [--script PATH | --no-script] [--timeout SECS]\n"
 	"       memback-ctl detach <domid> <vdev> [--backend-type T] [--timeout SECS]\n"
 	"       memback-ctl resize <domid> <vdev> <size> [--control PATH]\n"
+	"       memback-ctl save <domid> <vdev> [PATH] [--control PATH]\n"
 	"       memback-ctl check-target <target>\n"
 	"       memback-ctl list|stats|pool [--json] [--control PATH]\n"
 	"       memback-ctl top [--delay SECS] [--iterations N] [--batch] [--control PATH]\n"
@@ -92,6 +96,35 @@ static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
 	return 0;
 }
 
+/* The files a target names: image= readable and no larger than the disk,
+ * save='s directory there. 0, or a reason in err. */
+static int check_files(const struct target *t, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (t->image[0]) {
+		fd = open(t->image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return errorf(err, errlen, -errno, "image %s: %s", t->image, strerror(errno));
+		int rc = fstat(fd, &st) ? -errno : 0;
+		close(fd);
+		if (rc || !S_ISREG(st.st_mode))
+			return errorf(err, errlen, -EINVAL, "image %s is not a regular file", t->image);
+		if ((uint64_t)st.st_size > t->size)
+			return errorf(err, errlen, -EFBIG,
+				      "image %s (%lld bytes) is larger than size=%llu", t->image,
+				      (long long)st.st_size, (unsigned long long)t->size);
+	}
+	if (t->save[0]) {
+		snprintf(dir, sizeof(dir), "%s", t->save);
+		if (stat(dirname(dir), &st) || !S_ISDIR(st.st_mode))
+			return errorf(err, errlen, -ENOENT, "save %s: no directory %s", t->save, dir);
+	}
+	return 0;
+}
+
 /* The hotplug script's check: exit 0 if memback would accept the target. */
 static int check_target(int argc, char **argv)
 {
@@ -100,7 +133,7 @@ static int check_target(int argc, char **argv)
 
 	if (argc != 3)
 		return usage_error("%s", "check-target wants one <target>");
-	if (target_parse(argv[2], &t, err, sizeof(err))) {
+	if (target_parse(argv[2], &t, err, sizeof(err)) || check_files(&t, err, sizeof(err))) {
 		fprintf(stderr, "memback-ctl: target \"%s\": %s\n", argv[2], err);
 		return 1;
 	}
@@ -167,6 +200,8 @@ int main(int argc, char **argv)
 		return ctl_resize(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "top") == 0)
 		return ctl_top(argc, argv, DEFAULT_CONTROL);
+	if (strcmp(argv[1], "save") == 0)
+		return ctl_save(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "check-target") == 0)
 		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;
