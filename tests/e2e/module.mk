@@ -31,3 +31,5 @@ TESTS += tests/e2e/test_kick_storm.sh
 TESTS += tests/e2e/test_grant_budget.sh
 # Image files: locks, saves off the main loop, memback-ctl save.
 TESTS += tests/e2e/test_images.sh
+# Every shape across chunk and page boundaries, every mode and sector size.
+TESTS += tests/e2e/test_boundaries.sh
