@@ -54,7 +54,7 @@ else
 	QUEUE_SET=${BENCH_QUEUES:-1 2}
 	SECS=${BENCH_SECS:-1}
 	MC_SECS=0.15
-	COUNT_SECS=0.25
+	COUNT_SECS=0.2
 	DISK_MB=256
 	ROWS=()
 	for rw in read write mixed:70; do
@@ -238,6 +238,7 @@ if [ "$QUICK" != 1 ] || command -v gnuplot >/dev/null; then
 		echo "plots: not made (no gnuplot, or it failed: $OUT/gnuplot.err)"
 	fi
 fi
+$REPORT pivot "$CSV"
 echo "csv: $CSV  (per-run data: $WORK)"
 echo "commit: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo '+changes'); took $(($(date +%s) - T_START)) s"
 $REPORT summary "$CSV" "$DEFAULT_MODE"

@@ -5,6 +5,7 @@
   bench_report.py row DIR MODE QUEUES RW PATTERN BS QD N   -> one CSV line
   bench_report.py table CSV                                -> the rows, compact
   bench_report.py last CSV                                 -> its last row, compact
+  bench_report.py pivot CSV                                -> the rows folded by shape
   bench_report.py summary CSV DEFAULT_MODE                 -> the summary line
   bench_report.py plot CSV OUTDIR                          -> gnuplot script
 
@@ -262,6 +263,45 @@ def cmd_last(path):
         print(table_line(rows[-1]))
 
 
+def cmd_pivot(path):
+    """The CSV folded for reading: 4 KiB random IOPS across queue depths,
+    sequential MB/s and memcpy ratio at QD 1 / 32, and the per-request
+    costs at QD 32, one line per mode, queue count and shape."""
+    rows = read_rows(path)
+    keys = list(dict.fromkeys((r["mode"], r["queues"]) for r in rows))
+    qds = sorted({int(r["qd"]) for r in rows if r["pattern"] == "rand"})
+    rws = list(dict.fromkeys(r["rw"] for r in rows if r["pattern"] == "rand"))
+
+    def g(row, col, spec):
+        v = row.get(col, "NA")
+        return v if v == "NA" else spec % float(v)
+    print("4K random IOPS (xmemcpy) by QD " + "/".join(map(str, qds))
+          + "; at QD 32: gcopy/pass gmap+unmap/req notify/req (both ways) syscalls/req allocs/req")
+    for m, q in keys:
+        for rw in rws:
+            cells = ["%s (%s)" % (g(r, "iops", "%.0f"), g(r, "memcpy_ratio", "%.2f"))
+                     for r in (find(rows, m, rw, "rand", 4096, qd, q) for qd in qds)]
+            r32 = find(rows, m, rw, "rand", 4096, 32, q)
+            ntf = "NA" if not r32 or "NA" in (r32["notify_be_fe_per_req"], r32["notify_fe_be_per_req"]) \
+                else "%.3f" % (float(r32["notify_be_fe_per_req"]) + float(r32["notify_fe_be_per_req"]))
+            gm = "NA" if not r32 or "NA" in (r32["gmap_per_req"], r32["gunmap_per_req"]) \
+                else "%.2f" % (float(r32["gmap_per_req"]) + float(r32["gunmap_per_req"]))
+            print("  %-10s q%s %-8s %s | %s %s %s %s %s" % (
+                m, q, rw, " ".join(cells), g(r32, "gcopy_per_pass", "%.2f"), gm, ntf,
+                g(r32, "syscalls_per_req", "%.3f"), g(r32, "allocs_per_req", "%.2f")))
+    seq = sorted({int(r["bs"]) for r in rows if r["pattern"] == "seq"})
+    if not seq:
+        return
+    print("sequential MB/s (xmemcpy) at QD 1 / 32")
+    for m, q in keys:
+        for bs in seq:
+            for rw in ("read", "write"):
+                cells = ["%s (%s)" % (g(r, "mb_s", "%.0f"), g(r, "memcpy_ratio", "%.2f"))
+                         for r in (find(rows, m, rw, "seq", bs, qd, q) for qd in (1, 32))]
+                if any(not c.startswith("NA") for c in cells):
+                    print("  %-10s q%s %-3s %-5s %s" % (m, q, bs_label(bs), rw, " / ".join(cells)))
+
+
 def find(rows, mode, rw, pattern, bs, qd, queues="1"):
     for row in rows:
         if (row["mode"], row["queues"], row["rw"], row["pattern"], row["bs"],
@@ -363,7 +403,7 @@ def cmd_plot(path, outdir):
 
 def main(argv):
     cmds = {"header": (lambda: print(",".join(COLUMNS)), 0),
-            "row": (cmd_row, 8), "table": (cmd_table, 1), "last": (cmd_last, 1),
+            "row": (cmd_row, 8), "table": (cmd_table, 1), "last": (cmd_last, 1), "pivot": (cmd_pivot, 1),
             "summary": (cmd_summary, 2), "plot": (cmd_plot, 2)}
     if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 != cmds[argv[1]][1]:
         sys.stderr.write(__doc__)
