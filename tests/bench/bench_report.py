@@ -10,7 +10,7 @@
   bench_report.py plot CSV OUTDIR                          -> gnuplot script
 
 A row's DIR holds what bench_e2e.sh collected: memcpy (the yardstick's
-line), timed.json (blkfront's report of the timed run), and for k = 1, 2
+lines, before and after the timed run: the larger counts), timed.json (blkfront's report of the timed run), and for k = 1, 2
 (a run of k*N requests) pre{k}/post{k}.{xs,mb,alloc} (xensim stats, memback
 stats, the allocation counter's file) and sys{k} (the syscall count).
 Per-request costs are (cost of 2N requests - cost of N) / N: what a
@@ -173,10 +173,8 @@ def memcpy_mb_s(d):
             words = f.read().split()
     except OSError:
         return None
-    for w in words:
-        if w.startswith("mb_s="):
-            return float(w[5:])
-    return None
+    got = [float(w[5:]) for w in words if w.startswith("mb_s=")]
+    return max(got) if got else None
 
 
 def cmd_row(d, mode, queues, rw, pattern, bs, qd, n):
