@@ -23,6 +23,19 @@ int frontend_parse_protocol(const char *s, enum blkif_abi *out)
 	return 0;
 }
 
+/* A guest-written value for a message (the error node, the log): control
+ * characters and bytes past ASCII become '?', so a guest cannot forge log
+ * lines or terminal escapes (found by fuzz_frontend). */
+static const char *printable(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 /* A node that must hold a number <= max; absent gives -ENOENT. */
 static int read_uint(frontend_read_fn read, void *ctx, const char *name,
 		     uint64_t max, uint64_t *out, char *err, size_t errlen)
@@ -125,8 +138,11 @@ int frontend_read_rings(frontend_read_fn read, void *ctx,
 	rc = read(ctx, "protocol", buf, sizeof(buf));
 	if (rc && rc != -ENOENT)
 		return errorf(err, errlen, -EINVAL, "frontend protocol unreadable");
-	if (frontend_parse_protocol(rc ? NULL : buf, &out->abi))
-		return errorf(err, errlen, -EINVAL, "unknown frontend protocol \"%s\"", buf);
+	if (frontend_parse_protocol(rc ? NULL : buf, &out->abi)) {
+		char shown[sizeof(buf)];
+		return errorf(err, errlen, -EINVAL, "unknown frontend protocol \"%s\"",
+			      printable(shown, sizeof(shown), buf));
+	}
 
 	rc = read_uint(read, ctx, "feature-persistent", 1, &v, err, errlen);
 	if (rc == -EINVAL)

@@ -71,6 +71,19 @@ TEST(unknown_protocol_refused)
 	EXPECT(strstr(err, "arm-abi") != NULL);
 }
 
+/* A guest's bytes reach the error node and the log: no control characters
+ * (a newline would forge a log line; found by fuzz_frontend). */
+TEST(unknown_protocol_shown_printable)
+{
+	const char *kv[] = { "ring-ref", "8", "event-channel", "9", "protocol",
+			     "x\nerror: forged\x1b[31m\xff", NULL };
+	struct frontend_rings fr;
+	char err[200];
+
+	EXPECT_EQ(negotiate(kv, &fr, err), -EINVAL);
+	EXPECT_STR(err, "unknown frontend protocol \"x?error: forged?[31m?\"");
+}
+
 TEST(multi_page_ring)
 {
 	const char *kv[] = { "ring-page-order", "2", "ring-ref0", "10", "ring-ref1", "11",
@@ -240,6 +253,7 @@ int main(void)
 	RUN(single_page_ring);
 	RUN(absent_protocol_is_native);
 	RUN(unknown_protocol_refused);
+	RUN(unknown_protocol_shown_printable);
 	RUN(multi_page_ring);
 	RUN(old_num_ring_pages_name);
 	RUN(ring_order_above_offer_refused);

@@ -22,5 +22,5 @@ BINS  += $(BUILD)/tests/bench_pool
 fuzz-target: build-fuzz/fuzz_target ## libFuzzer on the target-string parser (clang)
 build-fuzz/fuzz_target: tests/pool/fuzz_target.c xenstore/target.c include/target.h
 	@mkdir -p $(dir $@)
-	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+	clang $(FUZZ_CFLAGS) \
 	  -o $@ tests/pool/fuzz_target.c xenstore/target.c

@@ -50,7 +50,7 @@ fuzz-validate: build-fuzz/fuzz_validate ## libFuzzer on request validation (clan
 build-fuzz/fuzz_validate: tests/ring/fuzz_validate.c tests/ring/validate_one.c \
 		ring/validate.c ring/blkif_abi.c
 	@mkdir -p $(dir $@)
-	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+	clang $(FUZZ_CFLAGS) \
 	  -o $@ $^
 
 # Latency histograms and first-seen stamps, alone.
