@@ -17,10 +17,11 @@ $(patsubst %,$(BUILD)/tests/%,$(XSTD_UNIT)):
 TESTS += $(patsubst %,$(BUILD)/tests/%,$(XSTD_UNIT))
 
 # Against a started host: libxenstore as dom0 and as guests.
-XSTD_CLIENTS := test_xs_client test_xs_domains test_xs_malformed
+XSTD_CLIENTS := test_xs_client test_xs_domains test_xs_malformed test_xs_backpressure
 $(BUILD)/tests/test_xs_client: $(XSTD_B)/test_xs_client.o $(XSTD_B)/xst_host.o
 $(BUILD)/tests/test_xs_domains: $(XSTD_B)/test_xs_domains.o $(XSTD_B)/xst_host.o
 $(BUILD)/tests/test_xs_malformed: $(XSTD_B)/test_xs_malformed.o $(XSTD_B)/xst_host.o
+$(BUILD)/tests/test_xs_backpressure: $(XSTD_B)/test_xs_backpressure.o $(XSTD_B)/xst_host.o
 $(patsubst %,$(BUILD)/tests/%,$(XSTD_CLIENTS)): | $(BUILD)/xensim
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lxenstore

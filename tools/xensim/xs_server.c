@@ -216,9 +216,24 @@ static void server_fini(struct xs_server *s)
 	xs_tree_free(&s->tree);
 }
 
-/* Free connections closed during this pass; flush what the rest owe. */
-static void sweep(struct xs_server *s)
+/* Flush what every connection owes; true if that let a held domain's
+ * requests run (which may owe more). */
+static bool flush_all(struct xs_server *s)
 {
+	for (struct xs_conn *c = s->conns; c; c = c->next)
+		if (!c->dead && c->outlen > c->outoff && !c->want_out)
+			xs_conn_flush(c);
+	return xs_conn_resume_held(s);
+}
+
+/* Free connections closed during this pass; flush what the rest owe, and
+ * run the requests that waited for it. True: call again without waiting. */
+static bool sweep(struct xs_server *s)
+{
+	bool more = false;
+
+	for (int round = 0; round < 8 && (more = flush_all(s)); round++)
+		;
 	for (struct xs_conn **pp = &s->conns; *pp;) {
 		struct xs_conn *c = *pp;
 		if (c->dead) {
@@ -226,8 +241,6 @@ static void sweep(struct xs_server *s)
 			xs_conn_free(c);
 			continue;
 		}
-		if (c->outlen > c->outoff && !c->want_out)
-			xs_conn_flush(c);
 		pp = &c->next;
 	}
 	while (s->dead_domains) {
@@ -235,6 +248,7 @@ static void sweep(struct xs_server *s)
 		s->dead_domains = d->next;
 		free(d);
 	}
+	return more;
 }
 
 static void dispatch(struct xs_server *s, struct epoll_event *ev)
@@ -286,8 +300,10 @@ int xs_server_run(const char *dir, int ready_fd)
 			log_warn("xenstored: cannot report readiness");
 		close(ready_fd);
 	}
+	bool more = false;
 	while (!srv.stop) {
-		int n = epoll_wait(srv.epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])), -1);
+		int n = epoll_wait(srv.epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])),
+				   more ? 0 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -299,10 +315,11 @@ int xs_server_run(const char *dir, int ready_fd)
 		 * later in this batch never point at freed memory. */
 		for (int i = 0; i < n; i++)
 			dispatch(&srv, &evs[i]);
-		sweep(&srv);
+		more = sweep(&srv);
 	}
-	log_info("xenstored: stopping (%lu requests, %lu events, %lu dropped)",
-		 srv.stats.requests, srv.stats.events, srv.stats.events_dropped);
+	log_info("xenstored: stopping (%lu requests, %lu events, %lu dropped, %lu coalesced, "
+		 "%lu times a domain was held)", srv.stats.requests, srv.stats.events,
+		 srv.stats.events_dropped, srv.stats.events_coalesced, srv.stats.held);
 	server_fini(&srv);
 	return err < 0 ? err : 0;
 }

@@ -28,6 +28,11 @@
 #define XS_QUOTA_CONNS        16    /* connections per domain socket */
 #define XS_QUOTA_EVENTS       1024  /* undelivered watch events per connection */
 #define XS_DOM0_EVENTS        65536
+/* C xenstored 4.17's quota-outstanding: a domain's requests whose reply or
+ * resulting watch events are not yet consumed (written to the reader's
+ * socket). At the limit its further requests wait, so a guest writing in a
+ * loop is held back by the slowest watcher instead of growing its queue. */
+#define XS_QUOTA_OUTSTANDING  20
 #define XS_OUT_HIGH           (256 * 1024)      /* stop reading requests */
 #define XS_OUT_MAX            (16 * 1024 * 1024) /* drop events beyond */
 #define XS_IN_BUF             (4 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
@@ -52,6 +57,7 @@ struct xs_domain {
 	int listen_fd;
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned nconns, nwatches, ntxns;
+	unsigned outstanding;      /* see XS_QUOTA_OUTSTANDING */
 	struct log_dev log;        /* "dom<N>": what the guest triggers */
 };
 
@@ -71,6 +77,15 @@ struct xs_conn {
 	char *out;
 	size_t outlen, outoff, outcap;
 	unsigned out_events;
+	/* The messages in out not yet written: where each ends, whether it
+	 * is a watch event (for dropping an identical one), and the domain
+	 * whose request caused it (0: none counted). */
+	struct xs_pend {
+		size_t start, end;
+		unsigned causer;
+		bool event;
+	} *pend;
+	unsigned npend, pendcap;
 	struct xs_watch *watches;
 	unsigned nwatches;
 	struct xs_txn *txns;
@@ -85,6 +100,8 @@ struct xs_special {
 
 struct xs_stats {
 	unsigned long requests, errors, events, events_dropped, closed_bad;
+	unsigned long events_coalesced; /* identical to one still pending */
+	unsigned long held;             /* times a domain hit quota-outstanding */
 };
 
 struct xs_server {
@@ -103,6 +120,7 @@ struct xs_server {
 	uint32_t next_txn_id;
 	struct xs_stats stats;
 	struct log_dev dom0_log;         /* "dom0" */
+	struct xs_conn *current;         /* whose request is being handled */
 	bool stop;
 };
 
@@ -130,6 +148,10 @@ void xs_conn_reply(struct xs_conn *c, const struct xsd_sockmsg *req,
 void xs_conn_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err);
 void xs_conn_ok(struct xs_conn *c, const struct xsd_sockmsg *req);
 void xs_conn_event(struct xs_conn *c, const char *path, const char *token);
+/* Is c's domain at quota-outstanding (its requests wait)? */
+bool xs_conn_held(const struct xs_conn *c);
+/* Handle the requests of connections no longer held; true if any ran. */
+bool xs_conn_resume_held(struct xs_server *s);
 
 /* xs_watch.c */
 int xs_watch_add(struct xs_conn *c, const char *path, const char *token,
