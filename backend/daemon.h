@@ -10,6 +10,8 @@
 #include "ring_queue.h"
 
 struct vbd;
+struct xs_watchconn;
+struct watch_pending;
 
 struct daemon_config {
 	uint64_t pool_size;
@@ -32,7 +34,9 @@ struct daemon_config {
 
 struct daemon {
 	struct daemon_config cfg;
-	struct xs_handle *xs;
+	struct xs_handle *xs;        /* reads and writes; registers no watch */
+	struct xs_watchconn *wc;     /* every watch, read in bounded batches */
+	struct watch_pending *pending; /* coalesced events not yet handled */
 	unsigned self_domid;
 	char backend_base[96];      /* /local/domain/<self>/backend/<type> */
 	struct pool *pool;

@@ -20,6 +20,7 @@
 #include "vbd.h"
 #include "watch.h"
 #include "xs_util.h"
+#include "xs_watchconn.h"
 
 static void fill_system_defaults(struct daemon_config *cfg)
 {
@@ -66,16 +67,24 @@ static int signals_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static void handle_watches(struct daemon *d)
-{
-	char **ev;
-	unsigned n;
+/* Watch events per main-loop pass: enough to keep up with a toolstack,
+ * few enough that signals and the control socket wait only milliseconds. */
+#define WATCH_BATCH 128
 
-	while ((ev = xs_check_watch(d->xs)) != NULL) {
-		watch_dispatch(d, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
-		free(ev);
-	}
-	(void)n;
+static void on_watch_event(void *ctx, const char *path, const char *token)
+{
+	watch_dispatch(ctx, path, token);
+}
+
+/* One batch: read at most WATCH_BATCH events (the rest wait in xenstored,
+ * which holds back the guests that caused them), then handle what they
+ * marked. False when the connection is gone. */
+static bool handle_watches(struct daemon *d)
+{
+	int n = xswc_read(d->wc, WATCH_BATCH, on_watch_event, d);
+
+	watch_work(d);
+	return n >= 0;
 }
 
 static void handle_fatal(struct daemon *d)
@@ -134,7 +143,7 @@ static void reload(struct daemon *d)
 static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 {
 	struct pollfd fds[5] = {
-		{ .fd = xs_fileno(d->xs), .events = POLLIN },
+		{ .fd = d->wc->fd, .events = POLLIN },
 		{ .fd = d->fatal_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = ctl_fd, .events = POLLIN },
@@ -144,18 +153,19 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 	for (;;) {
 		log_tick(d);
 		housekeeping_tick(d);
-		if (poll(fds, 5, 1000) < 0) {
+		/* A batch left whole messages buffered: no sleeping. */
+		if (poll(fds, 5, xswc_has_buffered(d->wc) ? 0 : 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
 			return 0;
 		}
-		if (fds[0].revents & (POLLERR | POLLHUP)) {
-			log_err("lost the connection to xenstore");
-			return 0;
+		if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) || xswc_has_buffered(d->wc)) {
+			if (!handle_watches(d)) {
+				log_err("lost the connection to xenstore");
+				return 0;
+			}
 		}
-		if (fds[0].revents & POLLIN)
-			handle_watches(d);
 		if (fds[1].revents & POLLIN)
 			handle_fatal(d);
 		if (fds[3].revents & POLLIN)
@@ -183,8 +193,7 @@ static void shutdown_devices(struct daemon *d)
 		d->zombies = z->next;
 		vbd_finish_destroy(z);
 	}
-	xs_unwatch(d->xs, d->backend_base, TOKEN_BACKEND);
-	xs_unwatch(d->xs, "@releaseDomain", TOKEN_RELEASE);
+	watch_stop(d);
 }
 
 /* vm.max_map_count, or Linux's default when it cannot be read. */
@@ -305,6 +314,9 @@ int main(int argc, char **argv)
 	}
 	rc = run(&d, sfd, ctl_fd, metrics_fd);
 	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
+	unsigned long events, refreshes;
+	watch_counts(&d, &events, &refreshes);
+	log_info("watch: %lu events, %lu device refreshes", events, refreshes);
 	shutdown_devices(&d);
 	control_close(d.cfg.control_path, ctl_fd);
 	if (d.cfg.metrics)

@@ -12,6 +12,7 @@
 #include "vbd.h"
 #include "vbd_internal.h"
 #include "xs_util.h"
+#include "xs_watchconn.h"
 
 void vbd_error(struct vbd *v, int err, const char *fmt, ...)
 {
@@ -151,8 +152,7 @@ static int watch_frontend(struct vbd *v, bool on)
 
 	snprintf(path, sizeof(path), "%s/state", v->fe_path);
 	snprintf(token, sizeof(token), TOKEN_FRONTEND_PREFIX "%u/%u", v->domid, v->devid);
-	bool ok = on ? xs_watch(v->d->xs, path, token) : xs_unwatch(v->d->xs, path, token);
-	return ok ? 0 : -errno;
+	return on ? xswc_watch(v->d->wc, path, token) : xswc_unwatch(v->d->wc, path, token);
 }
 
 struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)

@@ -25,6 +25,7 @@ struct vbd {
 	enum xenbus_state ours;      /* the state we last wrote */
 	bool readonly, cdrom, discard;
 	bool broken;                 /* refused: error node written, never connects */
+	bool dirty;                  /* a watch event came: refresh once */
 	struct target target;
 	struct pool_disk *disk;
 	unsigned nr_queues;
