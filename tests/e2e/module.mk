@@ -21,6 +21,11 @@ TESTS += tests/e2e/test_config.sh
 TESTS += tests/e2e/test_xsa.sh
 # Frontend states 7 and 8, reconnect after Closed.
 TESTS += tests/e2e/test_states.sh
+# A guest writing its own nodes in a loop (the watch-storm cases).
+$(BUILD)/tests/guest_xs_storm: $(BUILD)/tests/e2e/guest_xs_storm.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lxenstore
+BINS += $(BUILD)/tests/guest_xs_storm
 # Memory goes back to dom0 after detach and discard (issue 12).
 TESTS += tests/e2e/test_memory.sh
 # Memory hygiene and the kernel backend check.

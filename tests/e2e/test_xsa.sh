@@ -38,3 +38,51 @@ io_errors=$(memback-ctl pool --json --control "$SIM_DIR/memback.sock" |
 check pool_rounding_detach_a memback-ctl detach --timeout 10 "$g1" xvdb
 check pool_rounding_detach_b memback-ctl detach --timeout 10 "$g2" xvdb
 check pool_rounding_daemon_exits_cleanly mb_stop
+
+# --- XSA-349: a watch storm ---------------------------------------------------
+# A guest writes its own frontend state node in a loop (two writers), and
+# then distinct child nodes, while another guest is attached. memback reads
+# its watch connection in batches, coalesces events per device and leaves
+# the rest in xenstored, which drops identical pending events and holds the
+# writer at 20 outstanding: the other guest's attach is served between
+# batches, memback refreshes the storming device far fewer times than the
+# guest writes, and its memory does not grow with the write rate.
+STORM_WRITES=${STORM_WRITES:-20000}
+# Heap and stacks: the pool's memory is shared (a memfd) and counted apart.
+rss_kb() { awk '/^RssAnon/ {print $2}' "/proc/$MB_PID/status"; }
+mb_start --pool-size 64M
+storm=$(sim_domain_create storm)
+victim=$(sim_domain_create victim)
+check xsa349_attach_storming_guest attach "$storm" xvdb size=8M
+fe=$(fe_path "$storm" 51728)
+rss0=$(rss_kb)
+sim_as_domain "$storm" "$SIM_BUILD/tests/guest_xs_storm" "$fe/state" "$STORM_WRITES" >"$SIM_DIR/storm1.out" 2>&1 &
+s1=$!
+sim_as_domain "$storm" "$SIM_BUILD/tests/guest_xs_storm" "$fe/state" "$STORM_WRITES" >"$SIM_DIR/storm2.out" 2>&1 &
+s2=$!
+sim_as_domain "$storm" "$SIM_BUILD/tests/guest_xs_storm" "$fe/state" "$STORM_WRITES" children >"$SIM_DIR/storm3.out" 2>&1 &
+s3=$!
+sleep 0.5
+t0=$(date +%s%N)
+check xsa349_other_guest_attaches_during_storm attach "$victim" xvdb size=8M
+t1=$(date +%s%N)
+storming=0
+for p in $s1 $s2 $s3; do kill -0 "$p" 2>/dev/null && storming=$((storming + 1)); done
+echo "# XSA-349: attach to InitWait during the storm took $(((t1 - t0) / 1000000)) ms ($storming of 3 writers still running)"
+[ "$storming" -gt 0 ] && pass xsa349_attach_was_during_storm || skip xsa349_attach_was_during_storm "the storm ended first"
+wait $s1 && wait $s2 && wait $s3 && pass xsa349_storm_writes_all_done ||
+	fail xsa349_storm_writes_all_done "$(cat "$SIM_DIR"/storm?.out)"
+cat "$SIM_DIR"/storm?.out | sed 's/^/# /'
+rss1=$(rss_kb)
+echo "# XSA-349: memback RssAnon ${rss0} kB before, ${rss1} kB after $((3 * STORM_WRITES)) writes"
+[ $((rss1 - rss0)) -lt 8192 ] && pass xsa349_memory_bounded || fail xsa349_memory_bounded "grew $((rss1 - rss0)) kB"
+# Both guests' devices serve.
+guest "$victim" fill 51728 21
+guest "$storm" fill 51728 22
+guest "$victim" check 51728 21
+check xsa349_daemon_exits_cleanly mb_stop
+refreshes=$(sed -n 's/.*watch: \([0-9]*\) events, \([0-9]*\) device refreshes.*/\2/p' "$MB_LOG" | tail -1)
+events=$(sed -n 's/.*watch: \([0-9]*\) events.*/\1/p' "$MB_LOG" | tail -1)
+echo "# XSA-349: memback saw ${events:-?} watch events and did ${refreshes:-?} refreshes for $((3 * STORM_WRITES)) writes"
+[ -n "$refreshes" ] && [ "$refreshes" -lt $((3 * STORM_WRITES / 4)) ] && pass xsa349_refreshes_coalesced ||
+	fail xsa349_refreshes_coalesced "${refreshes:-none} refreshes"
