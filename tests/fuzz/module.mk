@@ -4,7 +4,7 @@
 # tree stays clean; `make fuzz-merge` minimises them into the tree).
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=undefined
-FUZZ_TARGETS := fuzz_validate fuzz_target fuzz_frontend fuzz_xs_msg
+FUZZ_TARGETS := fuzz_validate fuzz_target fuzz_frontend fuzz_xs_msg fuzz_xs_watchconn
 
 build-fuzz/fuzz_frontend: tests/daemon/fuzz_frontend.c xenstore/frontend.c xenstore/xenbus_fsm.c
 	@mkdir -p $(dir $@)
@@ -12,6 +12,11 @@ build-fuzz/fuzz_frontend: tests/daemon/fuzz_frontend.c xenstore/frontend.c xenst
 build-fuzz/fuzz_xs_msg: tests/xenstored/fuzz_xs_msg.c tools/xensim/xs_msg.c tools/xensim/xs_path.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -Itools/xensim -o $@ $^
+
+build-fuzz/fuzz_xs_watchconn: tests/daemon/fuzz_xs_watchconn.c xenstore/xs_watchconn.c backend/log.c \
+		backend/log_syslog.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
 
 .PHONY: fuzz fuzz-merge
 fuzz: $(addprefix build-fuzz/,$(FUZZ_TARGETS)) ## every libFuzzer target for FUZZ_SECONDS (60) each, under nice
