@@ -188,6 +188,34 @@ TEST(closed_peer_dropped)
 	xenevtchn_close(e0);
 }
 
+/* What a restarted backend relies on, as Xen does it: when the backend's
+ * handle goes, the guest's port is left unbound for dom0; the guest's
+ * kicks meanwhile are dropped; a new handle binds the same guest port
+ * again and the guest's next kick reaches it. */
+TEST(backend_gone_guest_port_rebinds)
+{
+	xenevtchn_handle *e0 = xenevtchn_open(NULL, 0), *e1 = open_as(1), *again;
+	uint64_t dropped;
+	int rp, lp, lp2;
+
+	EXPECT(e0 && e1 && connect_pair(e0, e1, 1, &lp, &rp));
+	xenevtchn_close(e0);
+	dropped = stats(1).notify_dropped;
+	EXPECT_EQ(xenevtchn_notify(e1, (evtchn_port_t)rp), 0);
+	EXPECT_EQ(stats(1).notify_dropped, dropped + 1);
+	again = xenevtchn_open(NULL, 0);
+	EXPECT(again != NULL);
+	lp2 = xenevtchn_bind_interdomain(again, 1, (evtchn_port_t)rp);
+	EXPECT(lp2 > 0);
+	/* The fresh binding starts with one event, as Xen sets it pending. */
+	EXPECT(readable(again, 1000) && xenevtchn_pending(again) == lp2);
+	EXPECT_EQ(xenevtchn_unmask(again, (evtchn_port_t)lp2), 0);
+	EXPECT_EQ(xenevtchn_notify(e1, (evtchn_port_t)rp), 0);
+	EXPECT(readable(again, 1000) && xenevtchn_pending(again) == lp2);
+	xenevtchn_close(again);
+	xenevtchn_close(e1);
+}
+
 TEST(dead_peer_dropped)
 {
 	xenevtchn_handle *e0 = xenevtchn_open(NULL, 0), *e6;
@@ -346,6 +374,7 @@ int main(void)
 	RUN(two_ports_one_handle);
 	RUN(refusals);
 	RUN(closed_peer_dropped);
+	RUN(backend_gone_guest_port_rebinds);
 	RUN(dead_peer_dropped);
 	RUN(counters);
 	RUN(across_processes);
