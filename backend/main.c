@@ -27,9 +27,11 @@ static void fill_system_defaults(struct daemon_config *cfg)
 	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	/* Half of RAM, in whole 2 MiB (chunks and huge pages divide it). */
 	if (!cfg->pool_size)
-		cfg->pool_size = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize / 2
-							: 1ull << 30;
+		cfg->pool_size = pages > 0 && psize > 0
+			? ((uint64_t)pages * (uint64_t)psize / 2) & ~((2ull << 20) - 1)
+			: 1ull << 30;
 	if (!cfg->max_queues)
 		cfg->max_queues = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
 }
