@@ -43,7 +43,7 @@ all:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Prerequisites may name another module's variables as $$(VAR), whatever the
 # include order.
@@ -73,7 +73,7 @@ demo: deps ## run memback on the simulated Xen host
 # pages, a systemd unit.
 PREFIX  ?= /usr/local
 DESTDIR ?=
-install: all ## install (PREFIX=/usr/local, DESTDIR= for staging)
+install: $(BUILD)/memback $(BUILD)/memback-ctl ## install (PREFIX=/usr/local, DESTDIR= for staging)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/xen/scripts $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BUILD)/memback $(BUILD)/memback-ctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 tools/hotplug/memback $(DESTDIR)/etc/xen/scripts/memback
@@ -97,4 +97,4 @@ help: ## list the targets
 	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' \
 	  $(MAKEFILE_LIST)
 
--include $(shell find $(BUILD) -path $(BUILD)/realxen -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find $(BUILD) \( -path $(BUILD)/realxen -o -path $(BUILD)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -9,18 +9,20 @@ MB_LOG=
 
 # mb_start [memback options...]: start the daemon in the foreground (as a
 # child) on the simulated host, with the simulated Xen libraries first.
+# MB_SOCK: the control socket (default $SIM_DIR/memback.sock).
 mb_start() {
 	MB_LOG="$SIM_DIR/memback.log"
+	local sock=${MB_SOCK:-$SIM_DIR/memback.sock}
 	# -C: never the host's /etc/memback/memback.conf (a test passes its own).
 	"$SIM_BUILD/memback" -f -C /dev/null --pidfile "$SIM_DIR/memback.pid" \
-		-c "$SIM_DIR/memback.sock" "$@" >>"$MB_LOG" 2>&1 &
+		-c "$sock" "$@" >>"$MB_LOG" 2>&1 &
 	MB_PID=$!
 	sim_track_pid "$MB_PID"
 	# Ready once it watches the backend directory: give it a moment to
 	# register; attach waits for InitWait anyway. The pid file comes
 	# before the control socket: wait for both.
 	for _ in $(seq 100); do
-		[ -s "$SIM_DIR/memback.pid" ] && [ -S "$SIM_DIR/memback.sock" ] && return 0
+		[ -s "$SIM_DIR/memback.pid" ] && [ -S "$sock" ] && return 0
 		kill -0 "$MB_PID" 2>/dev/null || break
 		sleep 0.05
 	done
