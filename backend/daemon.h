@@ -7,6 +7,7 @@
 #include <xenstore.h>
 
 #include "pool.h"
+#include "queue_budget.h"
 #include "ring_queue.h"
 
 struct vbd;
@@ -37,6 +38,7 @@ struct daemon {
 	struct xs_handle *xs;        /* reads and writes; registers no watch */
 	struct xs_watchconn *wc;     /* every watch, read in bounded batches */
 	struct watch_pending *pending; /* coalesced events not yet handled */
+	struct queue_budget queues;  /* threads and fds, all devices together */
 	unsigned self_domid;
 	char backend_base[96];      /* /local/domain/<self>/backend/<type> */
 	struct pool *pool;

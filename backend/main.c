@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -222,6 +223,27 @@ static void set_grant_budget(const struct daemon_config *c)
 		log_info("persistent grants: at most %lu mapped by all queues together", limit);
 }
 
+/* Raise the fd soft limit to the hard one (the unit sets LimitNOFILE) and
+ * size the queue budget from what we got. */
+static void set_queue_budget(struct daemon *d)
+{
+	struct rlimit nofile, nproc;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &nofile))
+		nofile.rlim_cur = 1024;
+	if (getrlimit(RLIMIT_NPROC, &nproc))
+		nproc.rlim_cur = RLIM_INFINITY;
+	uint64_t f = nofile.rlim_cur == RLIM_INFINITY ? UINT64_MAX : nofile.rlim_cur;
+	uint64_t t = nproc.rlim_cur == RLIM_INFINITY ? UINT64_MAX : nproc.rlim_cur;
+	d->queues.total = queue_budget_for(f, t);
+	log_info("queues: at most %u for all devices together (RLIMIT_NOFILE %llu, "
+		 "%u fds each)", d->queues.total, (unsigned long long)f, QUEUE_FDS);
+}
+
 static int start_pool(struct daemon *d)
 {
 	struct pool_config pc = {
@@ -293,6 +315,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	set_grant_budget(&d.cfg);
+	set_queue_budget(&d);
 	if ((rc = start_pool(&d))) {
 		log_err("cannot create a %llu MiB pool: %s",
 			(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));

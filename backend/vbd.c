@@ -140,7 +140,7 @@ static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
 		rc |= xsu_printf(xs, t, v->be_path, "feature-max-indirect-segments", "%u",
 				 c->max_indirect_segments);
 	rc |= xsu_printf(xs, t, v->be_path, "max-ring-page-order", "%u", c->max_ring_order);
-	rc |= xsu_printf(xs, t, v->be_path, "multi-queue-max-queues", "%u", c->max_queues);
+	rc |= xsu_printf(xs, t, v->be_path, "multi-queue-max-queues", "%u", v->max_queues);
 	rc |= vbd_write_disk_nodes(v, t);
 	rc |= xsu_printf(xs, t, v->be_path, "state", "%d", XenbusStateInitWait);
 	return rc ? -EIO : 0;
@@ -184,6 +184,11 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	}
 	if (watch_frontend(v, true))
 		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
+	v->max_queues = queue_budget_take(&d->queues, d->cfg.max_queues);
+	if (v->max_queues < d->cfg.max_queues)
+		log_dev(&v->log, LOG_WARN, "offering %u queue(s), not %u: the daemon's %u "
+			"(RLIMIT_NOFILE/RLIMIT_NPROC) are in use", v->max_queues,
+			d->cfg.max_queues, d->queues.total);
 	int rc = vbd_transaction(v, advertise, NULL);
 	if (rc)
 		log_dev(&v->log, LOG_ERR, "cannot write the backend nodes: %s", strerror(-rc));
@@ -223,6 +228,8 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove)
 	if (v->paused)
 		vbd_image_wait(v);
 	vbd_disconnect(v);
+	queue_budget_put(&v->d->queues, v->max_queues);
+	v->max_queues = 0;
 	if (closed && v->ours != XenbusStateClosed && vbd_exists(v))
 		vbd_switch_state(v, XenbusStateClosed);
 	watch_frontend(v, false);

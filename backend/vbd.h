@@ -26,6 +26,7 @@ struct vbd {
 	bool readonly, cdrom, discard;
 	bool broken;                 /* refused: error node written, never connects */
 	bool dirty;                  /* a watch event came: refresh once */
+	unsigned max_queues;         /* offered, reserved in d->queues */
 	struct target target;
 	struct pool_disk *disk;
 	unsigned nr_queues;

@@ -162,7 +162,7 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 static int vbd_connect(struct vbd *v)
 {
 	const struct daemon_config *c = &v->d->cfg;
-	struct frontend_limits lim = { c->max_ring_order, c->max_queues };
+	struct frontend_limits lim = { c->max_ring_order, v->max_queues };
 	struct frontend_rings fr;
 	char err[200];
 	int rc;

@@ -30,3 +30,9 @@ $(BUILD)/tests/test_housekeeping: $(BUILD)/tests/daemon/test_housekeeping.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 TESTS += $(BUILD)/tests/test_housekeeping
+
+# The daemon-wide queue budget (threads and fds).
+$(BUILD)/tests/test_queue_budget: $(BUILD)/tests/daemon/test_queue_budget.o $(BUILD)/backend/queue_budget.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_queue_budget

@@ -21,6 +21,8 @@ TESTS += tests/e2e/test_config.sh
 TESTS += tests/e2e/test_xsa.sh
 # Frontend states 7 and 8, reconnect after Closed.
 TESTS += tests/e2e/test_states.sh
+# The daemon-wide queue budget (threads, fds: issue 13 item 4).
+TESTS += tests/e2e/test_budget.sh
 # A guest writing its own nodes in a loop (the watch-storm cases).
 $(BUILD)/tests/guest_xs_storm: $(BUILD)/tests/e2e/guest_xs_storm.o
 	@mkdir -p $(dir $@)
