@@ -23,6 +23,11 @@ TESTS += tests/e2e/test_xsa.sh
 TESTS += tests/e2e/test_states.sh
 # The daemon-wide queue budget (threads, fds: issue 13 item 4).
 TESTS += tests/e2e/test_budget.sh
+# Guests come and go in every grant mode; everything back at baseline.
+TESTS += tests/e2e/test_soak.sh
+.PHONY: soak
+soak: all ## the soak test long: SOAK_ROUNDS (40) guests per grant mode
+	@SOAK_ROUNDS=$${SOAK_ROUNDS:-40} BUILD=$(BUILD) tests/run-tests.sh tests/e2e/test_soak.sh
 # A guest writing its own nodes in a loop (the watch-storm cases).
 $(BUILD)/tests/guest_xs_storm: $(BUILD)/tests/e2e/guest_xs_storm.o
 	@mkdir -p $(dir $@)
