@@ -62,7 +62,8 @@ static void pend_retire(struct xs_conn *c, bool all)
 		outstanding_dec(c->srv, c->pend[done].causer);
 		done++;
 	}
-	memmove(c->pend, c->pend + done, (c->npend - done) * sizeof(*c->pend));
+	if (done && done < c->npend)
+		memmove(c->pend, c->pend + done, (c->npend - done) * sizeof(*c->pend));
 	c->npend -= done;
 }
 
