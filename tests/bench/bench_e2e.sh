@@ -22,7 +22,7 @@
 #
 #   BENCH_QUICK=1   a few rows, short runs, into build/bench-quick/; installs
 #                   nothing (the smoke test in make check)
-#   BENCH_SECS      seconds per timed run (default 1)
+#   BENCH_SECS      seconds per timed run (default 0.8)
 #   BENCH_MODES     grant modes (default: the daemon's default, then the rest)
 #   BENCH_QUEUES    queue counts (default "1 2")
 #   BENCH_SYSCOUNT  perf, strace or none (default: perf if it works)
@@ -52,9 +52,9 @@ else
 	OUT="$SIM_BUILD/bench"
 	MODES=${BENCH_MODES:-$ALL_MODES}
 	QUEUE_SET=${BENCH_QUEUES:-1 2}
-	SECS=${BENCH_SECS:-1}
+	SECS=${BENCH_SECS:-0.8}
 	MC_SECS=0.1
-	COUNT_SECS=0.2
+	COUNT_SECS=0.15
 	DISK_MB=256
 	ROWS=()
 	for rw in read write mixed:70; do
