@@ -10,6 +10,11 @@
  *   image=/path    absolute; the disk is loaded from it at attach
  *   save=/path     absolute; the disk is saved to it at detach
  *   sector-size=N  512 (default) or 4096
+ *   iops=N         QoS: at most N requests per second (1..10^9)
+ *   bps=B          QoS: at most B bytes per second, suffixes as size= (> 0)
+ *   iops-burst=N   requests a disk may run ahead of iops= (default iops/10)
+ *   bps-burst=B    bytes it may run ahead of bps= (default bps/10); each
+ *                  burst needs its limit
  * Spaces and tabs around items, keys, '=' and values are ignored, so
  * "size = 4G, image=/a b.img" works; inside a path they are kept. Keys and
  * size suffixes are case-insensitive ("Size=4g"); paths are taken as
@@ -32,6 +37,8 @@ struct target {
 	char image[PATH_MAX];    /* "" when none: load at attach */
 	char save[PATH_MAX];     /* "" when none: save at detach */
 	unsigned sector_size;    /* 512 (default) or 4096 */
+	uint64_t iops, bps;      /* QoS limits per second; 0: none */
+	uint64_t iops_burst, bps_burst; /* 0: the default (a tenth of the limit) */
 };
 
 /* 0 on success, *out filled; -EINVAL with a one-line reason in err (no

@@ -111,11 +111,30 @@ static int parse_path(const char *key, const char *v, char *dst,
 	return 0;
 }
 
-enum target_key { KEY_SIZE, KEY_IMAGE, KEY_SAVE, KEY_SECTOR_SIZE, KEY_COUNT };
+enum target_key { KEY_SIZE, KEY_IMAGE, KEY_SAVE, KEY_SECTOR_SIZE, KEY_IOPS, KEY_BPS,
+		  KEY_IOPS_BURST, KEY_BPS_BURST, KEY_COUNT };
 static const char *const key_names[KEY_COUNT] = {
 	[KEY_SIZE] = "size", [KEY_IMAGE] = "image", [KEY_SAVE] = "save",
-	[KEY_SECTOR_SIZE] = "sector-size",
+	[KEY_SECTOR_SIZE] = "sector-size", [KEY_IOPS] = "iops", [KEY_BPS] = "bps",
+	[KEY_IOPS_BURST] = "iops-burst", [KEY_BPS_BURST] = "bps-burst",
 };
+
+#define QOS_IOPS_MAX 1000000000ull
+
+/* iops=, iops-burst=: a count; bps=, bps-burst=: bytes with a suffix. */
+static int parse_qos(const char *key, const char *v, bool bytes, uint64_t *out, char *err,
+		     size_t errlen)
+{
+	struct shown sh;
+	int rc = bytes ? parse_size(v, out) : parse_uint(v, QOS_IOPS_MAX, out);
+
+	if (rc || *out == 0)
+		return errorf(err, errlen, -EINVAL,
+			      bytes ? "%s: '%s' is not a byte rate above 0 (e.g. 200M)"
+				    : "%s: '%s' is not a count from 1 to 1000000000",
+			      key, show_str(v, &sh));
+	return 0;
+}
 
 static int key_lookup(struct span k)
 {
@@ -143,7 +162,8 @@ static int parse_item(struct span item, struct target *t, bool seen[KEY_COUNT],
 	int key = key_lookup(k);
 	if (key < 0)
 		return errorf(err, errlen, -EINVAL,
-			    "unknown key '%s' (known: size, image, save, sector-size)",
+			    "unknown key '%s' (known: size, image, save, sector-size, iops, bps, "
+			    "iops-burst, bps-burst)",
 			    show(k, &sh));
 	if (seen[key])
 		return errorf(err, errlen, -EINVAL, "duplicate key '%s'", key_names[key]);
@@ -159,6 +179,14 @@ static int parse_item(struct span item, struct target *t, bool seen[KEY_COUNT],
 		return parse_path("image", val, t->image, err, errlen);
 	case KEY_SAVE:
 		return parse_path("save", val, t->save, err, errlen);
+	case KEY_IOPS:
+		return parse_qos("iops", val, false, &t->iops, err, errlen);
+	case KEY_BPS:
+		return parse_qos("bps", val, true, &t->bps, err, errlen);
+	case KEY_IOPS_BURST:
+		return parse_qos("iops-burst", val, false, &t->iops_burst, err, errlen);
+	case KEY_BPS_BURST:
+		return parse_qos("bps-burst", val, true, &t->bps_burst, err, errlen);
 	default:
 		return parse_sector_size(val, t, err, errlen);
 	}
@@ -170,6 +198,10 @@ static int check_target(const struct target *t, const bool seen[KEY_COUNT],
 {
 	if (!seen[KEY_SIZE])
 		return errorf(err, errlen, -EINVAL, "missing size= (e.g. size=4G)");
+	if (seen[KEY_IOPS_BURST] && !seen[KEY_IOPS])
+		return errorf(err, errlen, -EINVAL, "iops-burst: needs iops= too");
+	if (seen[KEY_BPS_BURST] && !seen[KEY_BPS])
+		return errorf(err, errlen, -EINVAL, "bps-burst: needs bps= too");
 	if (t->size % t->sector_size)
 		return errorf(err, errlen, -EINVAL, "size: %llu is not a multiple of the %u-byte sector size",
 			    (unsigned long long)t->size, t->sector_size);

@@ -57,8 +57,10 @@ static const struct bad_case bad[] = {
 	{ "size= ", "size: empty value" },
 	{ "size=4G,size=8G", "duplicate key 'size'" },
 	{ "size=4G,Size=8G", "duplicate key 'size'" },
-	{ "size=4G,colour=blue", "unknown key 'colour' (known: size, image, save, sector-size)" },
-	{ "size=4G,sector_size=512", "unknown key 'sector_size' (known: size, image, save, sector-size)" },
+	{ "size=4G,colour=blue", "unknown key 'colour' (known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)" },
+	{ "size=4G,sector_size=512", "unknown key 'sector_size' (known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)" },
 	{ "size=0", "size: must be greater than 0" },
 	{ "size=0G", "size: must be greater than 0" },
 	{ "size=-1", "size: '-1' is not a number of bytes (e.g. 4G, 512M, 1048576)" },
@@ -85,10 +87,13 @@ static const struct bad_case bad[] = {
 	{ "size=4G\n", "size: '4G?' is not a number of bytes (e.g. 4G, 512M, 1048576)" },
 	{ "size=4G\r\n", "size: '4G?" "?' is not a number of bytes (e.g. 4G, 512M, 1048576)" },
 	{ "size=99999999999999999999\n", "size: '99999999999999999999?' is not a number of bytes (e.g. 4G, 512M, 1048576)" },
-	{ "si\nze=1G", "unknown key 'si?ze' (known: size, image, save, sector-size)" },
-	{ "size=4G,\x1b[31m=1", "unknown key '?[31m' (known: size, image, save, sector-size)" },
+	{ "si\nze=1G", "unknown key 'si?ze' (known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)" },
+	{ "size=4G,\x1b[31m=1", "unknown key '?[31m' (known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)" },
 	{ "size\n", "'size?' is not key=value" },
-	{ "\v=1", "unknown key '?' (known: size, image, save, sector-size)" },
+	{ "\v=1", "unknown key '?' (known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)" },
 	{ "size=4G,image=rel\npath", "image: 'rel?path' is not an absolute path" },
 	{ "size=4G,sector-size=512\r", "sector-size: '512?' is not 512 or 4096" },
 	{ "size=4G,save=/a\x7f", "save: path contains a control character" },
@@ -106,7 +111,36 @@ static const struct bad_case bad[] = {
 	{ "size=\xc3\xa9" "4G", "size: '\xc3\xa9" "4G' is not a number of bytes (e.g. 4G, 512M, 1048576)" },
 	{ "size=1T,sector-size=4096,size=2T", "duplicate key 'size'" },
 	{ "size=512,sector-size=4096", "size: 512 is not a multiple of the 4096-byte sector size" },
+	{ "size=1G,iops=0", "iops: '0' is not a count from 1 to 1000000000" },
+	{ "size=1G,iops=1000000001", "iops: '1000000001' is not a count from 1 to 1000000000" },
+	{ "size=1G,iops=2k", "iops: '2k' is not a count from 1 to 1000000000" },
+	{ "size=1G,bps=fast", "bps: 'fast' is not a byte rate above 0 (e.g. 200M)" },
+	{ "size=1G,bps=0", "bps: '0' is not a byte rate above 0 (e.g. 200M)" },
+	{ "size=1G,iops-burst=10", "iops-burst: needs iops= too" },
+	{ "size=1G,bps-burst=1M,iops=5", "bps-burst: needs bps= too" },
+	{ "size=1G,iops=5,iops=6", "duplicate key 'iops'" },
 };
+
+TEST(qos_keys)
+{
+	struct target t;
+	char err[256] = "";
+
+	EXPECT_EQ(target_parse("size=4G,iops=5000,bps=200M", &t, err, sizeof(err)), 0);
+	EXPECT_EQ(t.iops, 5000);
+	EXPECT_EQ(t.bps, 200ull << 20);
+	EXPECT_EQ(t.iops_burst, 0);
+	EXPECT_EQ(t.bps_burst, 0);
+	EXPECT_EQ(target_parse("size=4G,iops=10,IOPS-Burst=3,bps=1K,bps-burst=1M", &t, err,
+			       sizeof(err)), 0);
+	EXPECT_EQ(t.iops, 10);
+	EXPECT_EQ(t.iops_burst, 3);
+	EXPECT_EQ(t.bps, 1024);
+	EXPECT_EQ(t.bps_burst, 1 << 20);
+	EXPECT_EQ(target_parse("size=4G", &t, err, sizeof(err)), 0);
+	EXPECT_EQ(t.iops, 0);
+	EXPECT_EQ(t.bps, 0);
+}
 
 TEST(good_strings)
 {
@@ -189,7 +223,8 @@ TEST(long_junk_is_cut)
 	memcpy(in + sizeof(in) - 3, "=1", 3);
 	EXPECT_EQ(target_parse(in, &t, err, sizeof(err)), -EINVAL);
 	EXPECT_STR(err, "unknown key 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' "
-			"(known: size, image, save, sector-size)");
+			"(known: size, image, save, sector-size, iops, bps, "
+			"iops-burst, bps-burst)");
 	memcpy(in, "size=", 5);
 	in[sizeof(in) - 3] = '\n';
 	EXPECT_EQ(target_parse(in, &t, err, sizeof(err)), -EINVAL);
@@ -300,6 +335,7 @@ TEST(shared_parsers)
 
 int main(void)
 {
+	RUN(qos_keys);
 	RUN(good_strings);
 	RUN(bad_strings);
 	RUN(long_paths);
