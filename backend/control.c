@@ -235,8 +235,10 @@ void control_serve(struct daemon *d, int listen_fd)
 		return;
 	}
 	if (strncmp(req, "resize ", 7) == 0 ? control_resize(d, out, req)
+	    : strncmp(req, "qos ", 4) == 0  ? control_qos(d, out, req)
 					     : control_report(d, out, req))
 		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after "
-			"any; resize <domid> <devid> <bytes>; save <domid> <devid> [<path>])\n", req);
+			"any; resize <domid> <devid> <bytes>; save <domid> <devid> [<path>]; "
+			"qos <domid> <devid> [limits])\n", req);
 	fclose(out);
 }

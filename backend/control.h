@@ -17,5 +17,11 @@ void control_close(const char *path, int listen_fd);
 /* Answer one request: "list", "stats" or "pool", each optionally followed
  * by " json". -EINVAL for anything else. */
 int control_report(struct daemon *d, FILE *out, const char *req);
+/* "qos <domid> <devid> [items]" (control_qos.c): -EINVAL if malformed. */
+int control_qos(struct daemon *d, FILE *out, const char *req);
+struct qos_limits;
+/* Pure: ITEMS (iops=N bps=B iops-burst=N bps-burst=B, =none, or none)
+ * applied to *l; 0 or -EINVAL with why (then *l is unchanged). */
+int qos_parse_update(const char *items, struct qos_limits *l, char *err, size_t len);
 
 #endif

@@ -16,6 +16,7 @@ struct dev_figures {
 	const struct vbd *v;
 	struct ring_queue_stats s;
 	struct pool_disk_stats ds;
+	struct qos_limits ql;
 };
 
 static void labels(FILE *out, const struct vbd *v)
@@ -95,6 +96,18 @@ static void render_disks(FILE *out, const struct dev_figures *f, size_t n)
 		labels(out, f[i].v);
 		fprintf(out, "} %llu\n", U(f[i].ds.used));
 	}
+	family(out, "qos_iops_limit", "", "gauge", "The disk's QoS limit in requests/s (0: none)");
+	for (size_t i = 0; i < n; i++) {
+		fputs("memback_qos_iops_limit{", out);
+		labels(out, f[i].v);
+		fprintf(out, "} %llu\n", U(f[i].ql.iops));
+	}
+	family(out, "qos_bytes_limit", "", "gauge", "The disk's QoS limit in bytes/s (0: none)");
+	for (size_t i = 0; i < n; i++) {
+		fputs("memback_qos_bytes_limit{", out);
+		labels(out, f[i].v);
+		fprintf(out, "} %llu\n", U(f[i].ql.bps));
+	}
 }
 
 static void render_pool(FILE *out, struct daemon *d)
@@ -132,6 +145,7 @@ void metrics_render(struct daemon *d, FILE *out)
 		stats_of_device(v, &f[n].s);
 		if (v->disk)
 			pool_disk_get_stats(v->disk, &f[n].ds);
+		qos_get(&v->qos, &f[n].ql);
 	}
 	render_counters(out, f, n);
 	render_histogram(out, f, n, LAT_SERVICE, "request_service_seconds",

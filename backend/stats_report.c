@@ -84,14 +84,18 @@ static void report_device(FILE *out, const struct vbd *v, bool json)
 {
 	struct ring_queue_stats s;
 	struct pool_disk_stats ds = { 0 };
+	struct qos_limits ql;
 
 	stats_of_device(v, &s);
 	if (v->disk)
 		pool_disk_get_stats(v->disk, &ds);
+	qos_get(&v->qos, &ql);
 	fprintf(out, json ? "{\"domid\":%u,\"devid\":%u,\"domain\":\"%s\",\"vdev\":\"%s\","
-			    "\"size\":%llu,\"used\":%llu,"
-			  : "vbd %u/%u: domain=%s vdev=%s size=%llu used=%llu ",
-		v->domid, v->devid, v->domain, v->vdev, U(ds.size), U(ds.used));
+			    "\"size\":%llu,\"used\":%llu,\"iops_limit\":%llu,\"bps_limit\":%llu,"
+			  : "vbd %u/%u: domain=%s vdev=%s size=%llu used=%llu iops_limit=%llu "
+			    "bps_limit=%llu ",
+		v->domid, v->devid, v->domain, v->vdev, U(ds.size), U(ds.used), U(ql.iops),
+		U(ql.bps));
 	print_counters(out, &s, json);
 	print_latency(out, &s.lat, json);
 	if (json)

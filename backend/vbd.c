@@ -74,6 +74,8 @@ static void create_disk(struct vbd *v)
 		vbd_error(v, rc, "bad target \"%s\": %s", params, err);
 		goto broken;
 	}
+	qos_set(&v->qos, &(struct qos_limits){ v->target.iops, v->target.bps,
+					      v->target.iops_burst, v->target.bps_burst });
 	rc = image_paths_allowed(v->target.image, v->target.save, v->d->cfg.image_dir, err,
 				 sizeof(err));
 	if (rc) {

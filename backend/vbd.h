@@ -9,6 +9,7 @@
 #include "frontend.h"
 #include "image_job.h"
 #include "image_lock.h"
+#include "qos.h"
 #include "log.h"
 #include "target.h"
 #include "xenbus_fsm.h"
@@ -47,6 +48,7 @@ struct vbd {
 	int extra_lock_fd;           /* lock on a memback-ctl save PATH */
 	bool zombie;                 /* out of xenstore, its job still running */
 	char domain[64], vdev[32];   /* for reports: vbd_read_labels */
+	struct qos_bucket qos;       /* target= limits, changed live by "qos" */
 };
 
 /* A device directory appeared: read its nodes, carve its disk, advertise

@@ -156,6 +156,7 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 	qc->ops = &pool_disk_ops;
 	qc->ops_ctx = v->disk;
 	qc->on_fatal = on_queue_fatal;
+	qc->qos = &v->qos;
 	qc->fatal_ctx = v;
 }
 

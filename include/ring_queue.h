@@ -73,6 +73,7 @@ struct ring_queue_config {
 	 * hand the stop to another thread. */
 	void (*on_fatal)(void *ctx, unsigned index, const char *why);
 	void *fatal_ctx;
+	struct qos_bucket *qos;      /* the disk's, shared by its queues; NULL: none */
 };
 
 /* One field per entry of RING_QUEUE_STATS_LIST (include/stats_list.h). */
@@ -84,6 +85,7 @@ struct ring_queue_stats {
 #undef RING_QUEUE_STATS_FIELD
 
 struct ring_queue;
+struct qos_bucket;
 
 /* Map the ring, bind the event channel and start the worker. 0 or a
  * negative errno: -EINVAL for values outside what ring/ supports

@@ -45,6 +45,8 @@
 	X(pgrant_hits, STAT_COUNTER, "persistent_grant_hits", "persistent_grant_hits", "", "Segments served through a grant already mapped") \
 	X(pgrant_evictions, STAT_COUNTER, "persistent_grant_evictions", "persistent_grant_evictions", "", "Persistent grants unmapped by the LRU purge") \
 	X(inflight, STAT_GAUGE, "inflight", "inflight_requests", "", "Requests seen on the ring and not yet answered") \
+	X(qos_waits, STAT_COUNTER, "throttled", "throttled", "", "Times a queue waited for its disk's QoS limit") \
+	X(qos_wait_us, STAT_COUNTER, "throttled_us", "throttled_microseconds", "", "Time queues waited for their disk's QoS limit") \
 	X(passes, STAT_COUNTER, "passes", "passes", "", "Ring passes that served requests") \
 	X(polls, STAT_COUNTER, "polls", "polls", "", "Busy polls of the ring") \
 	X(polls_found, STAT_COUNTER, "polls_found", "polls_found", "", "Busy polls that found requests") \

@@ -67,6 +67,7 @@ struct ring_queue {
 	bool pause_req, parked, exited;
 	struct ring_queue_stats stats;
 	struct lat_track lat;               /* when requests were seen (latency.c) */
+	uint64_t qos_wait_ns;               /* the pass stopped for QoS: wait this */
 };
 
 /* A queue's log lines: the device's prefix, then "qN: "; qlog_rl is
@@ -93,6 +94,12 @@ void ring_queue_kick_done(struct ring_queue *q, bool found_work);
 /* Stop serving for good and tell the device (on_fatal), once. */
 void ring_queue_fail(struct ring_queue *q, const char *why);
 void *ring_queue_worker(void *arg);
+/* The disk's QoS (qos_hold.c): may the pass take another request; it took
+ * one; one was answered; sleep if the pass stopped for QoS (true: did). */
+bool ring_queue_qos_admit(struct ring_queue *q);
+void ring_queue_qos_take(struct ring_queue *q, const struct blkif_req *r);
+void ring_queue_qos_settle(struct ring_queue *q, const struct slot *s);
+bool ring_queue_qos_hold(struct ring_queue *q);
 /* Wake a parked worker for a stop (called with stopping set). */
 void ring_queue_wake_parked(struct ring_queue *q);
 

@@ -87,11 +87,12 @@ static unsigned batch_collect(struct ring_queue *q, RING_IDX prod)
 	limits_of(q, &l);
 	gio_reset(&q->gio);
 	while (q->back.r.native.req_cons != prod && n < q->nr_slots &&
-	       q->seg_cap - segs_used >= q->max_req_segs) {
+	       q->seg_cap - segs_used >= q->max_req_segs && ring_queue_qos_admit(q)) {
 		struct slot *s = &q->slots[n];
 
 		memset(s, 0, sizeof(*s));
 		blkif_back_take_request(&q->back, &s->req);
+		ring_queue_qos_take(q, &s->req);
 		s->status = slot_take(q, s, n, &l);
 		if (s->status != BLKIF_RSP_OKAY)
 			log_refused(q, s);
@@ -158,6 +159,7 @@ static void respond(struct ring_queue *q, unsigned n)
 					s->status);
 		slot_count(q, s);
 		lat_pass_respond(&q->lat, &q->stats.lat, i, s->req.op);
+		ring_queue_qos_settle(q, s);
 	}
 	if (blkif_back_push(&q->back)) {
 		STAT_ADD(q->stats.notifies, 1);

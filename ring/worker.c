@@ -231,7 +231,9 @@ void *ring_queue_worker(void *arg)
 		rc = ring_queue_serve_pass(q);
 		if (rc < 0)
 			break; /* ring broken: on_fatal has been told */
-		ring_queue_kick_done(q, rc > 0);
+		ring_queue_kick_done(q, rc > 0 || q->qos_wait_ns);
+		if (ring_queue_qos_hold(q)) /* throttled: requests wait on the ring */
+			continue;
 		if (rc > 0 && busy_poll(q))
 			continue;
 		if (q->masked)

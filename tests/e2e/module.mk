@@ -14,7 +14,7 @@ BINS += $(foreach g,$(GUESTS),$(BUILD)/tests/$(g))
 # simulated Xen libraries and the guest programs.
 TESTS += tests/e2e/test_io.sh tests/e2e/test_lifecycle.sh tests/e2e/test_guests.sh \
 	 tests/e2e/test_grants.sh tests/e2e/test_resize.sh tests/e2e/test_protocol.sh \
-	 tests/e2e/test_stats.sh tests/e2e/test_top.sh
+	 tests/e2e/test_stats.sh tests/e2e/test_top.sh tests/e2e/test_qos.sh
 # memback.conf and SIGHUP.
 TESTS += tests/e2e/test_config.sh
 # A case per XSA class (issue 13).

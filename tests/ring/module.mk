@@ -58,3 +58,10 @@ $(BUILD)/tests/test_latency: $(BUILD)/tests/ring/test_latency.o $(BUILD)/ring/la
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 TESTS += $(BUILD)/tests/test_latency
+
+# QoS token buckets on a synthetic clock, and the "qos" request syntax.
+$(BUILD)/tests/test_qos: $(BUILD)/tests/ring/test_qos.o $(BUILD)/ring/qos.o \
+		$(BUILD)/backend/control_qos.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -pthread
+TESTS += $(BUILD)/tests/test_qos

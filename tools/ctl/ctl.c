@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "parse.h"
 #include "resize.h"
+#include "qos.h"
 #include "top.h"
 #include "target.h"
 #include "vdev.h"
@@ -32,6 +33,8 @@ static const char usage[] =
 	"       memback-ctl save <domid> <vdev> [PATH] [--control PATH]\n"
 	"       memback-ctl check-target <target>\n"
 	"       memback-ctl list|stats|pool [--json] [--control PATH]\n"
+	"       memback-ctl qos <domid> <vdev> [iops=N|none] [bps=B|none] [iops-burst=N]\n"
+	"                       [bps-burst=B] [none] [--control PATH]\n"
 	"       memback-ctl top [--delay SECS] [--iterations N] [--batch] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
 
@@ -137,8 +140,13 @@ static int check_target(int argc, char **argv)
 		fprintf(stderr, "memback-ctl: target \"%s\": %s\n", argv[2], err);
 		return 1;
 	}
-	printf("size=%llu sector-size=%u%s%s%s%s\n", (unsigned long long)t.size, t.sector_size,
+	printf("size=%llu sector-size=%u%s%s%s%s", (unsigned long long)t.size, t.sector_size,
 	       t.image[0] ? " image=" : "", t.image, t.save[0] ? " save=" : "", t.save);
+	if (t.iops)
+		printf(" iops=%llu", (unsigned long long)t.iops);
+	if (t.bps)
+		printf(" bps=%llu", (unsigned long long)t.bps);
+	putchar('\n');
 	return 0;
 }
 
@@ -198,6 +206,8 @@ int main(int argc, char **argv)
 		return ask_daemon(argc, argv);
 	if (strcmp(argv[1], "resize") == 0)
 		return ctl_resize(argc, argv, DEFAULT_CONTROL);
+	if (strcmp(argv[1], "qos") == 0)
+		return ctl_qos(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "top") == 0)
 		return ctl_top(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "save") == 0)

@@ -1,6 +1,6 @@
 # memback-ctl: attach/detach as libxl does.
 CTL_OBJS := $(BUILD)/tools/ctl/ctl.o $(BUILD)/tools/ctl/attach.o $(BUILD)/tools/ctl/vdev.o \
-	$(BUILD)/tools/ctl/resize.o $(BUILD)/tools/ctl/query.o $(BUILD)/tools/ctl/top.o \
+	$(BUILD)/tools/ctl/resize.o $(BUILD)/tools/ctl/query.o $(BUILD)/tools/ctl/top.o $(BUILD)/tools/ctl/qos.o \
 	$(BUILD)/tools/ctl/top_view.o $(BUILD)/ring/latency.o \
 	$(BUILD)/tools/ctl/save.o \
 	$(TARGET_OBJS) \
