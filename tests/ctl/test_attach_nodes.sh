@@ -84,7 +84,7 @@ XENBUS_PATH=$(be_path "$dom" 51760) "$SCRIPT" remove && pass hotplug_remove_ok |
 [ $? = 2 ] && pass hotplug_bad_command_exit_2 || fail hotplug_bad_command_exit_2 "exit"
 
 # Bad command lines: one line naming the problem, exit 2.
-for args in "attach" "attach 0 xvdb size=1G" "attach 1 nodisk size=1G" "attach 1 xvdb size=1G --timeout 0" \
+for args in "attach" "attach 32752 xvdb size=1G" "attach 1 nodisk size=1G" "attach 1 xvdb size=1G --timeout 0" \
 	"detach 1" "frobnicate" "list --bogus"; do
 	# shellcheck disable=SC2086
 	out=$("$SIM_BUILD/memback-ctl" $args 2>&1)

@@ -45,3 +45,5 @@ TESTS += tests/e2e/test_grant_budget.sh
 TESTS += tests/e2e/test_images.sh
 # Every shape across chunk and page boundaries, every mode and sector size.
 TESTS += tests/e2e/test_boundaries.sh
+# A frontend in the backend's own domain (the bootloader's disk).
+TESTS += tests/e2e/test_bootloader.sh

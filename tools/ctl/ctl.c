@@ -87,8 +87,9 @@ static int parse_common(int argc, char **argv, struct attach_req *r, int nargs)
 	if (argc - optind != nargs)
 		return usage_error("%s", nargs == 3 ? "attach wants <domid> <vdev> <target>"
 						    : "detach wants <domid> <vdev>");
-	if (parse_uint(argv[optind], 0x7fef, &v) || v == 0)
-		return usage_error("\"%s\" is not a guest domain id", argv[optind]);
+	if (parse_uint(argv[optind], 0x7fef, &v))
+		return usage_error("\"%s\" is not a domain id", argv[optind]);
+	/* 0 too: a frontend in dom0 itself, as libxl's bootloader attach. */
 	r->domid = (unsigned)v;
 	r->vdev = argv[optind + 1];
 	if (vdev_to_devid(r->vdev, &r->devid))
