@@ -30,6 +30,7 @@ done
 cp "$BUILD/realxen/xvfy" "$G/bin/xvfy"
 cp "$KMOD/kernel/drivers/block/xen-blkfront.ko" "$G/"
 install -m 0755 "$HERE/guest-init" "$G/init"
+install -m 0644 "$HERE/guest-images" "$G/guest-images"
 mkcpio "$G" "$CACHE/guest.cpio"
 
 # ---- dom0 ----
@@ -49,7 +50,7 @@ install -m 0755 "$BUILD/memback" "$BUILD/memback-ctl" "$D/usr/local/sbin/"
 install -m 0755 "$TOP/tools/hotplug/memback" "$D/etc/xen/scripts/memback"
 install -m 0755 "$HERE/blkback-ram" "$D/etc/xen/scripts/blkback-ram"
 install -d "$D/etc/xen/realxen"
-install -m 0644 "$HERE"/guest-*.cfg "$D/etc/xen/realxen/"
+install -m 0644 "$HERE"/guest-*.cfg "$HERE/dom0-images" "$D/etc/xen/realxen/"
 cp "$CACHE/kernel/boot/vmlinuz-$KVER" "$D/etc/xen/realxen/vmlinuz"
 cp "$CACHE/guest.cpio" "$D/etc/xen/realxen/guest.cpio"
 install -m 0755 "$HERE/dom0-init" "$D/init"
