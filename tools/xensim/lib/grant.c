@@ -83,6 +83,17 @@ int sim_grant_pin(struct sim_dom *d, uint32_t ref, uint32_t user, bool write,
 	return st;
 }
 
+void sim_grant_pin_many(struct sim_dom *d, unsigned n, const uint32_t *refs,
+			const bool *write, uint32_t user, uint32_t *pages, int16_t *st)
+{
+	sim_lock(&d->hdr->gnt_lock);
+	for (unsigned i = 0; i < n; i++)
+		st[i] = (int16_t)(refs[i] >= SIM_NR_GRANTS
+					  ? GNTST_bad_gntref
+					  : pin_locked(d, refs[i], user, write[i], &pages[i]));
+	sim_unlock(&d->hdr->gnt_lock);
+}
+
 /* Give the grant's ref and page back to the guest's allocators. */
 static void release_locked(struct sim_ctx *ctx, struct sim_dom *d, uint32_t ref)
 {
@@ -112,6 +123,27 @@ void sim_grant_unpin(struct sim_ctx *ctx, struct sim_dom *d, uint32_t ref, bool 
 	sync_flags(d, ref);
 	if (a->pins == 0 && a->deferred)
 		release_locked(ctx, d, ref);
+	sim_unlock(&d->hdr->gnt_lock);
+}
+
+void sim_grant_unpin_many(struct sim_ctx *ctx, struct sim_dom *d, unsigned n,
+			  const uint32_t *refs, const bool *write, const int16_t *st)
+{
+	sim_lock(&d->hdr->gnt_lock);
+	for (unsigned i = 0; i < n; i++) {
+		struct sim_active *a;
+
+		if (st[i] != GNTST_okay)
+			continue;
+		a = &d->active[refs[i]];
+		if (a->pins)
+			a->pins--;
+		if (write[i] && a->wpins)
+			a->wpins--;
+		sync_flags(d, refs[i]);
+		if (a->pins == 0 && a->deferred)
+			release_locked(ctx, d, refs[i]);
+	}
 	sim_unlock(&d->hdr->gnt_lock);
 }
 

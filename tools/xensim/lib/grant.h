@@ -17,6 +17,13 @@
 int sim_grant_pin(struct sim_dom *d, uint32_t ref, uint32_t user, bool write,
 		  uint32_t *page);
 void sim_grant_unpin(struct sim_ctx *ctx, struct sim_dom *d, uint32_t ref, bool write);
+/* The same for n grants of one domain under one hold of its grant lock,
+ * as one hypercall handles a batch of ops: st[i] and pages[i] per grant;
+ * unpin_many unpins those whose st[i] is GNTST_okay. */
+void sim_grant_pin_many(struct sim_dom *d, unsigned n, const uint32_t *refs,
+			const bool *write, uint32_t user, uint32_t *pages, int16_t *st);
+void sim_grant_unpin_many(struct sim_ctx *ctx, struct sim_dom *d, unsigned n,
+			  const uint32_t *refs, const bool *write, const int16_t *st);
 
 /* Pure check of an entry's (flags, domid) word, as Xen does before
  * pinning: GNTST_okay or the GNTST_* error. */
