@@ -45,6 +45,10 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Ring checks between two clock reads: where the clock has no vDSO (a PV
+ * dom0 without a stable TSC) each read is a system call through Xen. */
+#define POLL_SPINS_PER_CLOCK 16u
+
 /* Spin up to the poll window for new requests, without asking for a kick;
  * the window follows what polls find. */
 static bool busy_poll(struct ring_queue *q)
@@ -56,13 +60,16 @@ static bool busy_poll(struct ring_queue *q)
 		return false;
 	start = now = now_us();
 	do {
-		if (blkif_back_has_requests(&q->back)) {
-			found = true;
-			break;
+		for (unsigned i = 0; i < POLL_SPINS_PER_CLOCK && !found; i++) {
+			found = blkif_back_has_requests(&q->back);
+			cpu_relax();
 		}
-		cpu_relax();
+		if (found)
+			break;
 		now = now_us();
 	} while (!stop_requested(q) && now - start < q->poll.cur);
+	if (found)
+		now = now_us();
 	STAT_ADD(q->stats.polls, 1);
 	STAT_ADD(q->stats.polls_found, found);
 	STAT_ADD(q->stats.poll_us, now - start);
