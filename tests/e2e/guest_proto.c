@@ -14,6 +14,13 @@
  *   guest_proto pattern DEVID PROTO SEGS SEED write|check
  *                                             pattern I/O in ABI PROTO
  *                                             (native, x86_32-abi, x86_64-abi)
+ *   guest_proto padding DEVID                 XSA-216: the padding bytes of
+ *                                             each response hold only what
+ *                                             the guest put in that slot
+ *   guest_proto badgrant DEVID                XSA-361/365: 11-segment
+ *                                             requests with one bad grant
+ *                                             at each position fail alone;
+ *                                             good ones after them verify
  *   guest_proto refuse DEVID order5|queues N|protocol STR
  *                                             the backend refuses to connect
  *                                             and says why in its error node
@@ -344,6 +351,122 @@ static int raw_status(const union raw_req *req)
 	int rc = blkfront_raw_request(q0, &req->rw, &rsp, TIMEOUT_MS);
 
 	return rc ? rc : rsp.status;
+}
+
+/* ---- padding (XSA-216) ---- */
+
+/* A response overwrites its request's slot. The bytes of blkif_response_t
+ * that are padding (after operation, after status) must be what the guest
+ * itself left there, or zero: never the backend's memory. Each slot is
+ * first filled with a pattern, then a request whose own bytes under the
+ * padding are known; for read, write, flush and a refused request. */
+static void scenario_padding(void)
+{
+	struct blkfront_opts o = { .ring_order = -1, .timeout_ms = TIMEOUT_MS };
+	static const uint8_t ops[] = { BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_FLUSH_DISKCACHE, 99 };
+	const size_t pad1 = offsetof(blkif_response_t, operation) + 1;
+	const size_t pad2 = offsetof(blkif_response_t, status) + sizeof(int16_t);
+	unsigned bad = 0, seen = 0;
+
+	if (attach_with(&o))
+		return;
+	blkif_front_ring_t *ring = blkfront_raw_ring(q0);
+	for (unsigned i = 0; i < 4 * RING_SIZE(ring) && !bad; i++) {
+		blkif_request_t r;
+		memset(&r, 0, sizeof(r));
+		r.operation = ops[i % 4];
+		r.nr_segments = r.operation == BLKIF_OP_FLUSH_DISKCACHE ? 0 : 1;
+		r.handle = (uint16_t)devid;
+		r.id = 0xa1b2c3d4e5f60718ull ^ i;
+		r.sector_number = i % 64;
+		r.seg[0] = (struct blkif_request_segment){ blkfront_data_gref(q0, 0), 0, 7 };
+		RING_IDX idx = ring->req_prod_pvt;
+		uint8_t *slot = (uint8_t *)RING_GET_REQUEST(ring, idx);
+		uint8_t want[sizeof(blkif_response_t)];
+		memcpy(want, &r, sizeof(want));
+		if (blkfront_raw_put(q0, &r, true)) {
+			CHECK("padding_put", 0, "%s", blkfront_error(bf));
+			return;
+		}
+		blkif_response_t rsp;
+		if (blkfront_raw_response(q0, &rsp, TIMEOUT_MS)) {
+			CHECK("padding_response", 0, "no response to request %u", i);
+			return;
+		}
+		/* The slot as the backend left it, bytes the guest did not
+		 * change since. */
+		for (size_t b = pad1; b < offsetof(blkif_response_t, status); b++, seen++)
+			bad += slot[b] != want[b] && slot[b] != 0;
+		for (size_t b = pad2; b < sizeof(blkif_response_t); b++, seen++)
+			bad += slot[b] != want[b] && slot[b] != 0;
+	}
+	CHECK("xsa216_response_padding_holds_no_backend_bytes", bad == 0 && seen > 0,
+	      "%u of %u padding bytes differ from the guest's own", bad, seen);
+}
+
+/* ---- badgrant (XSA-361/365) ---- */
+
+/* A request whose batch of grant operations fails part-way: segment k of
+ * 11 names a grant that was never given. The request gets an error, the
+ * segments before k that the backend mapped or copied are let go (the
+ * shell counts dom0's mappings after), and the next good request of the
+ * same pages writes and reads back byte-exact. */
+static void scenario_badgrant(void)
+{
+	struct blkfront_opts o = { .ring_order = -1, .timeout_ms = TIMEOUT_MS };
+	unsigned wrong = 0, good = 0;
+
+	if (attach_with(&o))
+		return;
+	for (unsigned k = 0; k < BLKIF_MAX_SEGMENTS_PER_REQUEST; k++) {
+		for (int op = 0; op < 2; op++) {
+			blkif_request_t r;
+			blkif_response_t rsp;
+			memset(&r, 0, sizeof(r));
+			r.operation = op ? BLKIF_OP_READ : BLKIF_OP_WRITE;
+			r.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+			r.handle = (uint16_t)devid;
+			r.id = 0x361000 + k;
+			r.sector_number = 8 * BLKIF_MAX_SEGMENTS_PER_REQUEST * k;
+			for (unsigned i = 0; i < r.nr_segments; i++)
+				r.seg[i] = (struct blkif_request_segment){
+					i == k ? 0x7ffff0 : blkfront_data_gref(q0, i), 0, 7 };
+			if (blkfront_raw_request(q0, &r, &rsp, TIMEOUT_MS) ||
+			    rsp.status != BLKIF_RSP_ERROR)
+				wrong++;
+		}
+		/* The same pages, all granted: served, and read back. */
+		for (unsigned i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+			memset(blkfront_data_page(q0, i), (int)(k * 16 + i + 1), 4096);
+		blkif_request_t w;
+		blkif_response_t rsp;
+		memset(&w, 0, sizeof(w));
+		w.operation = BLKIF_OP_WRITE;
+		w.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+		w.handle = (uint16_t)devid;
+		w.id = 0x365000 + k;
+		w.sector_number = 8 * BLKIF_MAX_SEGMENTS_PER_REQUEST * k;
+		for (unsigned i = 0; i < w.nr_segments; i++)
+			w.seg[i] = (struct blkif_request_segment){ blkfront_data_gref(q0, i), 0, 7 };
+		if (blkfront_raw_request(q0, &w, &rsp, TIMEOUT_MS) || rsp.status != BLKIF_RSP_OKAY)
+			continue;
+		for (unsigned i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+			memset(blkfront_data_page(q0, i), 0, 4096);
+		w.operation = BLKIF_OP_READ;
+		if (blkfront_raw_request(q0, &w, &rsp, TIMEOUT_MS) || rsp.status != BLKIF_RSP_OKAY)
+			continue;
+		bool same = true;
+		for (unsigned i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+			const uint8_t *pg = blkfront_data_page(q0, i);
+			same &= pg[0] == (uint8_t)(k * 16 + i + 1) && pg[4095] == pg[0];
+		}
+		good += same;
+	}
+	CHECK("xsa361_partly_failing_batches_refused", wrong == 0,
+	      "%u of %u requests with a bad grant not answered with an error", wrong,
+	      2 * BLKIF_MAX_SEGMENTS_PER_REQUEST);
+	CHECK("xsa365_good_requests_after_them_verify", good == BLKIF_MAX_SEGMENTS_PER_REQUEST,
+	      "%u of %u", good, BLKIF_MAX_SEGMENTS_PER_REQUEST);
 }
 
 /* The request must be refused and leave [sector, sector + count), which
@@ -771,6 +894,10 @@ static void run(int argc, char **argv)
 		scenario_pattern(argv[3], num(argv[4]), (uint32_t)seed,
 				 !strcmp(argv[6], "write"));
 	}
+	else if (!strcmp(s, "badgrant"))
+		scenario_badgrant();
+	else if (!strcmp(s, "padding"))
+		scenario_padding();
 	else if (!strcmp(s, "refuse") && argc > 3)
 		scenario_refuse(argv[3], argc > 4 ? argv[4] : NULL);
 	else {
