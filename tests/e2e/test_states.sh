@@ -33,7 +33,10 @@ for st in 7 8; do
 	sim_as_domain "$g" "$SIM_BUILD/blkfront" --devid xvdb --rw read --bs 4K --qd 4 --time 30 \
 		>"$SIM_DIR/bf$st.out" 2>&1 &
 	bfpid=$!
-	wait_node "$be/state" 4 10 || fail "state${st}_setup" "not Connected"
+	# Both sides Connected: blkfront writes its Connected after ours, and
+	# would overwrite st if it came first (the backend reads the node's
+	# value when it looks, as blkback does).
+	wait_node "$be/state" 4 10 && wait_node "$fe/state" 4 10 || fail "state${st}_setup" "not Connected"
 	sim_as_domain "$g" xenstore-write "$fe/state" "$st"
 	# Closing; the running blkfront may take it on to Closed at once.
 	check "state${st}_backend_closing" wait_closing_or_closed "$be/state"
