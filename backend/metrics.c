@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -93,15 +94,27 @@ void metrics_close(const char *spec, int listen_fd)
 		unlink(spec + 5);
 }
 
-/* The request head, up to its blank line or the buffer's end; a peer gets
- * 1 s in all, so a slow one never holds the daemon. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The request head, up to its blank line or the buffer's end. The main
+ * loop answers scrapes, so a peer gets HEAD_MS in all, however it drips
+ * its bytes: a slow or silent one never holds the daemon long. */
+#define HEAD_MS 250
 static int read_head(int fd, char *buf, size_t len)
 {
+	long long deadline = now_ms() + HEAD_MS;
 	size_t got = 0;
 
 	while (got < len - 1) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 1000) <= 0)
+		long long left = deadline - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -ETIMEDOUT;
 		ssize_t n = read(fd, buf + got, len - 1 - got);
 		if (n <= 0)
@@ -136,7 +149,7 @@ void metrics_serve(struct daemon *d, int listen_fd)
 
 	if (fd < 0)
 		return;
-	struct timeval tv = { .tv_sec = 1 };
+	struct timeval tv = { .tv_usec = HEAD_MS * 1000 };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (read_head(fd, req, sizeof(req)))
 		goto out;

@@ -43,6 +43,17 @@ bf "$lim" "$SIM_DIR/lim.json" --qd 16 --queues 2 --time 5 &
 p1=$!
 bf "$free" "$SIM_DIR/free.json" --qd 16 --time 5 &
 p2=$!
+# While it runs: both queues of the limited disk serve (one bucket, not a
+# split), and the per-queue counters add up to the device's.
+sleep 2
+ctl stats --json | python3 -c "
+import json, sys
+d = [d for d in json.load(sys.stdin) if d['domid'] == $lim][0]
+q = d['queues']
+ok = len(q) == 2 and all(x['reads'] + x['writes'] > 0 for x in q) and \
+     sum(x['reads'] for x in q) >= d['reads'] and d['throttled'] > 0
+sys.exit(not ok)" && pass limited_disk_queues_share_the_limit ||
+	fail limited_disk_queues_share_the_limit "$(ctl stats --json | head -c 400)"
 wait $p1 && pass limited_guest_verified || fail limited_guest_verified "$(tail -3 "$SIM_DIR/lim.json.err")"
 wait $p2 && pass free_guest_verified || fail free_guest_verified "$(tail -3 "$SIM_DIR/free.json.err")"
 li=$(jfield "$(cat "$SIM_DIR/lim.json")" iops)
