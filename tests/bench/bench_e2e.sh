@@ -8,8 +8,9 @@
 # and after it (the larger reading), shaped like the row (block size; the disk range it touches on the
 # pool side, queue depth x block size of guest buffers on the other; one
 # thread per queue; sequential or random), so the ratio is what one copy
-# per byte could reach. Per request, from runs of N and 2N requests (so
-# what a connection costs once cancels): grant-copy calls (and their ops
+# per byte could reach. Per request, from the difference between a short
+# run of N requests and the timed run (so what a connection costs once
+# cancels): grant-copy calls (and their ops
 # and hypercalls), grant map and unmap calls, notifications each way (the
 # simulator's counters), the daemon's syscalls (perf's raw_syscalls count,
 # or strace -c), its heap allocations (tests/bench/alloc_count.c preloaded)
@@ -45,7 +46,6 @@ if [ "$QUICK" = 1 ]; then
 	QUEUE_SET=${BENCH_QUEUES:-1}
 	SECS=${BENCH_SECS:-0.3}
 	MC_SECS=0.03
-	COUNT_SECS=0.03
 	DISK_MB=32
 	ROWS=("read rand 4K 1" "read rand 4K 32" "read seq 1M 32")
 else
@@ -54,7 +54,6 @@ else
 	QUEUE_SET=${BENCH_QUEUES:-1 2}
 	SECS=${BENCH_SECS:-0.8}
 	MC_SECS=0.1
-	COUNT_SECS=0.15
 	DISK_MB=256
 	ROWS=()
 	for rw in read write mixed:70; do
@@ -116,19 +115,18 @@ size_bytes() {
 	esac
 }
 
-# Requests in the shorter counting run (the other has twice as many):
-# about COUNT_SECS at the IOPS of the row's timed run, so that what a
-# connection costs once (~1000 syscalls, varying by a few hundred) is
-# small beside what the requests cost.
+# Requests in the short counting run; the timed run is the long one.
+# What a connection costs once (~1000 syscalls, varying by a few hundred)
+# cancels in the difference, which spans many more requests than that.
 count_n() {
-	python3 - "$1" "$COUNT_SECS" <<'PY'
-import json, sys
-try:
-    iops = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["iops"]
-except (OSError, ValueError, IndexError, KeyError):
-    iops = 0
-print(int(min(max(iops * float(sys.argv[2]), 200), 300000)))
-PY
+	local n
+	case $1 in
+	4K) n=2000 ;;
+	64K) n=1000 ;;
+	*) n=100 ;;
+	esac
+	[ "$QUICK" = 1 ] && n=$((n / 5))
+	echo $n
 }
 
 # count_syscalls FILE CMD...: run CMD, counting the daemon's syscalls meanwhile.
@@ -170,7 +168,7 @@ bf() {
 
 # row MODE QUEUES RW PATTERN BS QD: measure one row, append it to the CSV.
 row() {
-	local mode=$1 q=$2 rw=$3 pat=$4 bs=$5 qd=$6 rp d n k
+	local mode=$1 q=$2 rw=$3 pat=$4 bs=$5 qd=$6 rp d
 	local bytes
 	bytes=$(size_bytes "$bs")
 	case $rw in
@@ -188,18 +186,17 @@ row() {
 		--read-pct "$rp" --secs "$MC_SECS")
 	"${mc[@]}" >"$d/memcpy"
 	local args=(--rw "$rw" --pattern "$pat" --bs "$bs" --qd "$qd")
-	bf "$q" "${args[@]}" --time "$SECS" >"$d/timed.json" 2>"$d/timed.err"
+	local bfc=("$XENSIM" run-as --dir "$SIM_DIR" "$DOM" -- "$SIM_BUILD/blkfront"
+		--devid xvdb --ring-order 4 --queues "$q" --size "${DISK_MB}M" --json "${args[@]}")
+	snap "$d/pre1"
+	count_syscalls "$d/sys1" "${bfc[@]}" --count "$(count_n "$bs")" \
+		>"$d/count1.json" 2>"$d/count1.err"
+	snap "$d/post1"
+	snap "$d/pre2"
+	count_syscalls "$d/sys2" "${bfc[@]}" --time "$SECS" >"$d/timed.json" 2>"$d/timed.err"
+	snap "$d/post2"
 	"${mc[@]}" >>"$d/memcpy"
-	n=$(count_n "$d/timed.json")
-	for k in 1 2; do
-		snap "$d/pre$k"
-		count_syscalls "$d/sys$k" "$XENSIM" run-as --dir "$SIM_DIR" "$DOM" -- \
-			"$SIM_BUILD/blkfront" --devid xvdb --ring-order 4 --queues "$q" \
-			--size "${DISK_MB}M" --json "${args[@]}" --count $((k * n)) \
-			>"$d/count$k.json" 2>"$d/count$k.err"
-		snap "$d/post$k"
-	done
-	$REPORT row "$d" "$mode" "$q" "$rw" "$pat" "$bytes" "$qd" "$n" >>"$CSV"
+	$REPORT row "$d" "$mode" "$q" "$rw" "$pat" "$bytes" "$qd" >>"$CSV"
 	$REPORT last "$CSV"
 }
 

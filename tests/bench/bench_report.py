@@ -2,7 +2,7 @@
 """The bench's arithmetic, for tests/bench/bench_e2e.sh.
 
   bench_report.py header                                   -> the CSV's first line
-  bench_report.py row DIR MODE QUEUES RW PATTERN BS QD N   -> one CSV line
+  bench_report.py row DIR MODE QUEUES RW PATTERN BS QD     -> one CSV line
   bench_report.py table CSV                                -> the rows, compact
   bench_report.py last CSV                                 -> its last row, compact
   bench_report.py pivot CSV                                -> the rows folded by shape
@@ -10,11 +10,13 @@
   bench_report.py plot CSV OUTDIR                          -> gnuplot script
 
 A row's DIR holds what bench_e2e.sh collected: memcpy (the yardstick's
-lines, before and after the timed run: the larger counts), timed.json (blkfront's report of the timed run), and for k = 1, 2
-(a run of k*N requests) pre{k}/post{k}.{xs,mb,alloc} (xensim stats, memback
-stats, the allocation counter's file) and sys{k} (the syscall count).
-Per-request costs are (cost of 2N requests - cost of N) / N: what a
-connection costs once cancels out, what each request costs stays.
+lines, before and after the runs: the larger counts), count1.json (a short
+run of N requests) and timed.json (the timed run, M requests; blkfront's
+reports), and for k = 1 (short), 2 (timed) pre{k}/post{k}.{xs,mb,alloc}
+(xensim stats, memback stats, the allocation counter's file) and sys{k}
+(the syscall count). Per-request costs are (cost of the timed run - cost
+of the short one) / (M - N): what a connection costs once cancels out,
+what each request costs stays.
 """
 import csv
 import json
@@ -139,7 +141,7 @@ def run_costs(d, k):
 
 def per_req(c1, c2, key, n):
     a, b = c1.get(key), c2.get(key)
-    if a is None or b is None:
+    if a is None or b is None or n <= 0:
         return None
     return (b - a) / n
 
@@ -156,13 +158,16 @@ def fmt(v):
     return "%.4g" % v if abs(v) < 100 else "%.1f" % v
 
 
-def timed_figures(d):
-    """IOPS, MB/s, p50, p99 and error count of the timed run."""
+def blkfront_report(path):
     try:
-        with open(f"{d}/timed.json") as f:
-            r = json.loads(f.read().strip().splitlines()[-1])
+        with open(path) as f:
+            return json.loads(f.read().strip().splitlines()[-1])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def timed_figures(r):
+    """IOPS, MB/s, p50, p99 and error count of a run's report."""
     return (r["iops"], r["mb_s"], r["lat_us"]["p50"], r["lat_us"]["p99"],
             r["io_errors"] + r["verify_errors"] + (1 if r["aborted"] else 0))
 
@@ -177,12 +182,16 @@ def memcpy_mb_s(d):
     return max(got) if got else None
 
 
-def cmd_row(d, mode, queues, rw, pattern, bs, qd, n):
-    n = int(n)
-    t = timed_figures(d)
-    if t is None:
-        t = (None, None, None, None, "run failed")
-    iops, mbs, p50, p99, errors = t
+def cmd_row(d, mode, queues, rw, pattern, bs, qd):
+    short, timed = blkfront_report(f"{d}/count1.json"), blkfront_report(f"{d}/timed.json")
+    if short is None or timed is None or timed["ops"] <= short["ops"]:
+        iops = mbs = p50 = p99 = None
+        errors = "run failed"
+        n = 0
+    else:
+        iops, mbs, p50, p99, errors = timed_figures(timed)
+        errors += timed_figures(short)[4]
+        n = timed["ops"] - short["ops"]
     mc = memcpy_mb_s(d)
     c1, c2 = run_costs(d, 1), run_costs(d, 2)
     r = lambda key: per_req(c1, c2, key, n)  # noqa: E731
@@ -401,7 +410,7 @@ def cmd_plot(path, outdir):
 
 def main(argv):
     cmds = {"header": (lambda: print(",".join(COLUMNS)), 0),
-            "row": (cmd_row, 8), "table": (cmd_table, 1), "last": (cmd_last, 1), "pivot": (cmd_pivot, 1),
+            "row": (cmd_row, 7), "table": (cmd_table, 1), "last": (cmd_last, 1), "pivot": (cmd_pivot, 1),
             "summary": (cmd_summary, 2), "plot": (cmd_plot, 2)}
     if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 != cmds[argv[1]][1]:
         sys.stderr.write(__doc__)
