@@ -18,16 +18,20 @@ KVER=$(ls "$CACHE/kernel/lib/modules")
 # suspect, not proven. qemu64 (no AVX, no XSAVE) verified every byte in
 # every run. (With plain
 # "max", dom0 faults at once in create_bounce_frame.) QEMU_CPU overrides.
-# -m 3072: 1.5 GB for dom0, the rest for guests.
+# -m 6144 (QEMU_MEM overrides): 2 GB for dom0 (its root, brd, the qdisk file
+# on tmpfs and memback's pool), the rest for guests: the bench guest takes
+# 2.75 GB for blkfront's persistent-grant pages (guest-bench.cfg), and
+# gnttab_max_frames lets its grant table hold them.
 # dom0's kernel and initramfs are multiboot modules; QEMU separates module
 # arguments with commas, so the module list is "kernel ARGS,initrd".
 # DOM0_ARGS: more dom0 kernel arguments; name=value ones reach dom0-init as
 # environment variables (xstrace=1: keep xenstored's trace; mbmode=map|
-# persistent: memback's --grant-mode; mbpoll=N: its --poll-us).
+# persistent: memback's --grant-mode; mbpoll=N: its --poll-us;
+# benchmodes=copy,persistent: the grant modes the benchmark measures).
 exec timeout --foreground -k 10 "$LIMIT" qemu-system-x86_64 \
-	-accel tcg -cpu "${QEMU_CPU:-qemu64}" -m 3072 -smp 2 \
+	-accel tcg -cpu "${QEMU_CPU:-qemu64}" -m "${QEMU_MEM:-6144}" -smp 2 \
 	-display none -serial stdio -monitor none -no-reboot \
 	-kernel "$CACHE/xen.elf" \
-	-append 'console=com1 com1=115200,8n1 dom0_mem=1536M loglvl=all guest_loglvl=all' \
+	-append 'console=com1 com1=115200,8n1 dom0_mem=2048M gnttab_max_frames=1280 loglvl=all guest_loglvl=all' \
 	-initrd "$CACHE/kernel/boot/vmlinuz-$KVER console=hvc0 earlyprintk=xen panic=-1 ${DOM0_ARGS:-},$CACHE/dom0.cpio" \
 	</dev/null >"$SERIAL" 2>&1

@@ -62,4 +62,34 @@ if [ ! -e "$CACHE/dom0-root/.done" ]; then
 		"$CACHE"/dom0-root/var/cache/apt/* "$CACHE"/dom0-root/var/lib/apt/lists/*
 	touch "$CACHE/dom0-root/.done"
 fi
+
+# chroot_install ROOT MARKER PKG...: apt-get install inside a debootstrap
+# root, once (MARKER), from the root's own sources, so that versions match
+# its xen-utils; policy-rc.d keeps package scripts from starting services.
+chroot_install() {
+	local root=$1 marker=$2; shift 2
+	[ -e "$root/$marker" ] && return 0
+	echo "fetch: installing $* into ${root##*/}"
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+	chroot "$root" apt-get update -qq >"$CACHE/chroot-apt.log" 2>&1 &&
+		chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "$@" >>"$CACHE/chroot-apt.log" 2>&1 ||
+		{ tail -20 "$CACHE/chroot-apt.log" >&2; exit 1; }
+	rm -rf "$root"/usr/share/{doc,man,info,locale} "$root"/var/cache/apt/* \
+		"$root"/var/lib/apt/lists/* "$root/usr/sbin/policy-rc.d"
+	touch "$root/$marker"
+}
+# The bench guest's fio, with its libraries, comes from a root of its own
+# (a copy of dom0's): fio pulls in ceph and gluster libraries that dom0's
+# image need not carry.
+if [ ! -e "$CACHE/fio-root/.fio-done" ]; then
+	rm -rf "$CACHE/fio-root"
+	cp -a "$CACHE/dom0-root" "$CACHE/fio-root"
+	chroot_install "$CACHE/fio-root" .fio-done fio
+fi
+# QEMU's xen-block (qdisk), the third backend of the benchmark: libxl starts
+# /usr/libexec/xen-qemu-system-i386 (Debian's qemu-system-xen) per domain.
+chroot_install "$CACHE/dom0-root" .qemu-done qemu-system-xen
 echo "fetch: cache ready in $CACHE"

@@ -2,6 +2,7 @@
 # Build the two initramfs images of a real-Xen run from the cache that
 # fetch.sh filled and the freshly built memback binaries:
 #   $CACHE/guest.cpio  busybox + xen-blkfront.ko + xvfy + guest-init as /init
+#   $CACHE/guest-bench.cpio  the same + fio and its libraries + guest-fio
 #   $CACHE/dom0.cpio   the debootstrap root + the few kernel modules dom0 loads
 #                      + memback, memback-ctl, the hotplug scripts, the guest's
 #                      kernel, image and configs + dom0-init as /init
@@ -33,6 +34,18 @@ install -m 0755 "$HERE/guest-init" "$G/init"
 install -m 0644 "$HERE/guest-images" "$G/guest-images"
 mkcpio "$G" "$CACHE/guest.cpio"
 
+# ---- bench guest: the same + fio with every library it links (ldd in
+# fio-root) + the fio job runner ----
+F=$CACHE/fio-root
+B=$CACHE/stage-bench
+rm -rf "$B" && cp -a "$G" "$B"
+install -m 0755 "$F/usr/bin/fio" "$B/bin/fio"
+for lib in $(chroot "$F" ldd /usr/bin/fio | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+	install -D -m 0755 "$F$(chroot "$F" readlink -f "$lib")" "$B$lib"
+done
+install -m 0755 "$HERE/guest-fio" "$B/bin/guest-fio"
+mkcpio "$B" "$CACHE/guest-bench.cpio"
+
 # ---- dom0 ----
 D=$CACHE/stage-dom0
 rm -rf "$D"
@@ -53,6 +66,8 @@ install -d "$D/etc/xen/realxen"
 install -m 0644 "$HERE"/guest-*.cfg "$HERE/dom0-images" "$D/etc/xen/realxen/"
 cp "$CACHE/kernel/boot/vmlinuz-$KVER" "$D/etc/xen/realxen/vmlinuz"
 cp "$CACHE/guest.cpio" "$D/etc/xen/realxen/guest.cpio"
+cp "$CACHE/guest-bench.cpio" "$D/etc/xen/realxen/guest-bench.cpio"
+install -m 0644 "$HERE/dom0-bench" "$D/etc/xen/realxen/dom0-bench"
 install -m 0755 "$HERE/dom0-init" "$D/init"
 mkcpio "$D" "$CACHE/dom0.cpio"
 echo "images: guest.cpio $(du -h "$CACHE/guest.cpio" | cut -f1), dom0.cpio $(du -h "$CACHE/dom0.cpio" | cut -f1) (kernel $KVER)"
