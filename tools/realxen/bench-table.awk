@@ -1,5 +1,5 @@
 # The three-way table of `make check-xen` (report.sh runs it on the serial
-# log): reads the guest's "FIO LABEL JOB MB/s IOPS LAT_US" lines (labels
+# log): reads the guest's "FIO LABEL JOB MB/s IOPS" lines (labels
 # blkback, qdisk, memback-MODE) and dom0's "bench: ... default grant mode: M"
 # line; prints the raw figures, memback's ratios over blkback and qdisk in
 # each mode, persistent over copy, and the one realxen-summary line (the
@@ -9,7 +9,7 @@
 	l = $2; j = $3
 	if (!(l in lseen)) { lseen[l] = 1; labels[++nl] = l; if (l ~ /^memback-/) mlab[++nm] = l }
 	if (!(j in jseen)) { jseen[j] = 1; jobs[++nj] = j }
-	mb[l, j] += $4; io[l, j] += $5; lat[l, j] += $6; k[l, j]++
+	mb[l, j] += $4; io[l, j] += $5; k[l, j]++
 }
 function iops(l, j) { return k[l, j] ? io[l, j] / k[l, j] : 0 }
 function ratio(a, b, j) { return (iops(a, j) && iops(b, j)) ? sprintf("%.2f", iops(a, j) / iops(b, j)) : "NA" }
@@ -21,7 +21,7 @@ END {
 	for (i = 1; i <= nl; i++) printf "---|"; printf "\n"
 	for (x = 1; x <= nj; x++) { j = jobs[x]; printf "| %s |", j
 		for (i = 1; i <= nl; i++) { l = labels[i]
-			if (k[l, j]) printf " %.1f MB/s, %.0f IOPS, %.0f us |", mb[l, j] / k[l, j], iops(l, j), lat[l, j] / k[l, j]
+			if (k[l, j]) printf " %.1f MB/s, %.0f IOPS |", mb[l, j] / k[l, j], iops(l, j)
 			else printf " - |" }
 		printf "\n" }
 	printf "\nmemback's ratios (IOPS, so MB/s alike):\n| job |"

@@ -23,15 +23,18 @@ KVER=$(ls "$CACHE/kernel/lib/modules")
 # 2.75 GB for blkfront's persistent-grant pages (guest-bench.cfg), and
 # gnttab_max_frames lets its grant table hold them.
 # dom0's kernel and initramfs are multiboot modules; QEMU separates module
-# arguments with commas, so the module list is "kernel ARGS,initrd".
+# arguments with commas, so the module list is "kernel ARGS,initrd" (a comma
+# inside ARGS is doubled).
 # DOM0_ARGS: more dom0 kernel arguments; name=value ones reach dom0-init as
 # environment variables (xstrace=1: keep xenstored's trace; mbmode=map|
 # persistent: memback's --grant-mode; mbpoll=N: its --poll-us;
-# benchmodes=copy,persistent: the grant modes the benchmark measures).
+# benchmodes=copy,persistent: the grant modes the benchmark measures;
+# benchonly=1: the benchmark alone). QEMU_ACCEL: e.g. tcg,thread=single.
+ARGS=${DOM0_ARGS:-}
 exec timeout --foreground -k 10 "$LIMIT" qemu-system-x86_64 \
-	-accel tcg -cpu "${QEMU_CPU:-qemu64}" -m "${QEMU_MEM:-6144}" -smp 2 \
+	-accel "${QEMU_ACCEL:-tcg}" -cpu "${QEMU_CPU:-qemu64}" -m "${QEMU_MEM:-6144}" -smp 2 \
 	-display none -serial stdio -monitor none -no-reboot \
 	-kernel "$CACHE/xen.elf" \
 	-append 'console=com1 com1=115200,8n1 dom0_mem=2048M gnttab_max_frames=1280 loglvl=all guest_loglvl=all' \
-	-initrd "$CACHE/kernel/boot/vmlinuz-$KVER console=hvc0 earlyprintk=xen panic=-1 ${DOM0_ARGS:-},$CACHE/dom0.cpio" \
+	-initrd "$CACHE/kernel/boot/vmlinuz-$KVER console=hvc0 earlyprintk=xen panic=-1 ${ARGS//,/,,},$CACHE/dom0.cpio" \
 	</dev/null >"$SERIAL" 2>&1

@@ -21,8 +21,8 @@ rc=0
 # QEMU's CPU time beside its wall time: under emulation a run is
 # latency-bound where QEMU uses less than its two vCPU threads could.
 TIMEFORMAT='check-xen: QEMU ran %R s, used %U s user + %S s system CPU'
-time "$HERE/boot.sh" "$OUT" "$LOGS/serial.log" "${CHECK_XEN_TIMEOUT:-900}" || rc=$?
-[ $rc = 124 ] && echo "FAIL: host qemu timed out after ${CHECK_XEN_TIMEOUT:-900} s"
+time "$HERE/boot.sh" "$OUT" "$LOGS/serial.log" "${CHECK_XEN_TIMEOUT:-1800}" || rc=$?
+[ $rc = 124 ] && echo "FAIL: host qemu timed out after ${CHECK_XEN_TIMEOUT:-1800} s"
 "$HERE/report.sh" "$LOGS" || rc=1
 echo "check-xen: $(( $(date +%s) - start )) s in all; logs in $LOGS"
 exit $rc
