@@ -82,32 +82,31 @@ static void render_histogram(FILE *out, const struct dev_figures *f, size_t n,
 		}
 }
 
+static uint64_t disk_size(const struct dev_figures *f) { return f->ds.size; }
+static uint64_t disk_used(const struct dev_figures *f) { return f->ds.used; }
+static uint64_t qos_iops(const struct dev_figures *f) { return f->ql.iops; }
+static uint64_t qos_bps(const struct dev_figures *f) { return f->ql.bps; }
+
+/* One gauge per device, from the device's figures. */
+static void device_gauge(FILE *out, const struct dev_figures *f, size_t n, const char *name,
+			 const char *help, uint64_t (*get)(const struct dev_figures *))
+{
+	family(out, name, "", "gauge", help);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "memback_%s{", name);
+		labels(out, f[i].v);
+		fprintf(out, "} %llu\n", U(get(&f[i])));
+	}
+}
+
 static void render_disks(FILE *out, const struct dev_figures *f, size_t n)
 {
-	family(out, "disk_size_bytes", "", "gauge", "The disk's size");
-	for (size_t i = 0; i < n; i++) {
-		fputs("memback_disk_size_bytes{", out);
-		labels(out, f[i].v);
-		fprintf(out, "} %llu\n", U(f[i].ds.size));
-	}
-	family(out, "disk_used_bytes", "", "gauge", "Pool memory the disk holds");
-	for (size_t i = 0; i < n; i++) {
-		fputs("memback_disk_used_bytes{", out);
-		labels(out, f[i].v);
-		fprintf(out, "} %llu\n", U(f[i].ds.used));
-	}
-	family(out, "qos_iops_limit", "", "gauge", "The disk's QoS limit in requests/s (0: none)");
-	for (size_t i = 0; i < n; i++) {
-		fputs("memback_qos_iops_limit{", out);
-		labels(out, f[i].v);
-		fprintf(out, "} %llu\n", U(f[i].ql.iops));
-	}
-	family(out, "qos_bytes_limit", "", "gauge", "The disk's QoS limit in bytes/s (0: none)");
-	for (size_t i = 0; i < n; i++) {
-		fputs("memback_qos_bytes_limit{", out);
-		labels(out, f[i].v);
-		fprintf(out, "} %llu\n", U(f[i].ql.bps));
-	}
+	device_gauge(out, f, n, "disk_size_bytes", "The disk's size", disk_size);
+	device_gauge(out, f, n, "disk_used_bytes", "Pool memory the disk holds", disk_used);
+	device_gauge(out, f, n, "qos_iops_limit", "The disk's QoS limit in requests/s (0: none)",
+		     qos_iops);
+	device_gauge(out, f, n, "qos_bytes_limit", "The disk's QoS limit in bytes/s (0: none)",
+		     qos_bps);
 }
 
 static void render_pool(FILE *out, struct daemon *d)

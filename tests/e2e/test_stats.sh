@@ -115,3 +115,19 @@ else
 fi
 check detach_xvdb detach "$dom" xvdb
 check sigterm_again_exits_0 mb_stop
+
+# Persistent grants: every data segment of the known workload is either a
+# hit or a new mapping (evictions: tests/ring/test_gio_persistent.c).
+mb_start --pool-size 16M --grant-mode persistent
+check attach_persistent attach "$dom" xvdb size=8M
+sim_as_domain "$dom" "$SIM_BUILD/tests/guest_stats" $XVDB || SIM_FAILED=1
+check persistent_guest_disconnected wait_node "$(be_path "$dom" $XVDB)/state" 6 5
+out=$(ctl stats --json | python3 -c "
+import json, sys
+d = json.load(sys.stdin)[0]
+hits, maps, segs = d['persistent_grant_hits'], d['grant_maps'], d['segments']
+ok = hits > 250 and hits + maps == segs and d['persistent_grants'] == 0
+print('hits %d maps %d segments %d kept %d' % (hits, maps, segs, d['persistent_grants']))
+sys.exit(not ok)") && pass persistent_hits_counted || fail persistent_hits_counted "$out"
+check detach_persistent detach "$dom" xvdb
+check sigterm_persistent_exits_0 mb_stop

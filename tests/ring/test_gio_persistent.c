@@ -69,6 +69,7 @@ TEST(second_use_maps_nothing)
 	EXPECT_EQ(stub_map_calls, 4);
 	EXPECT_EQ(stub_maps_live, 4);
 	EXPECT_EQ(st.pgrants, 4);
+	EXPECT_EQ(st.pgrant_hits, 8); /* the two re-reads */
 	EXPECT(local[3][0] == 0x43 && local[3][XEN_PAGE_BYTES - 1] == 0x43);
 	teardown();
 	EXPECT_EQ(stub_maps_live, 0);
@@ -188,6 +189,7 @@ TEST(unused_grants_purged_after_overflow)
 	one(c, false, buf); /* b went unused: dropped, c kept instead */
 	EXPECT_EQ(stub_maps_live, 2);
 	EXPECT(pgrant_lookup(&g.pg, b) == NULL);
+	EXPECT_EQ(st.pgrant_evictions, 1);
 	EXPECT(pgrant_lookup(&g.pg, a) != NULL && pgrant_lookup(&g.pg, c) != NULL);
 	teardown();
 	EXPECT_EQ(stub_maps_live, 0);
