@@ -32,7 +32,7 @@ unsigned kick_throttle_spurious(struct kick_throttle *t)
 	if (t->spurious < KICK_SPURIOUS_FREE)
 		return 0;
 	shift = t->spurious - KICK_SPURIOUS_FREE;
-	if (shift >= 7 || (KICK_DEFER_MIN_US << shift) > KICK_DEFER_MAX_US)
+	if (shift >= 16 || (KICK_DEFER_MIN_US << shift) > KICK_DEFER_MAX_US)
 		return KICK_DEFER_MAX_US;
 	return KICK_DEFER_MIN_US << shift;
 }

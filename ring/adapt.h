@@ -22,9 +22,11 @@ void poll_window_init(struct poll_window *w, unsigned max_us);
 void poll_window_update(struct poll_window *w, bool found);
 
 /* Consecutive kicks that found nothing before throttling starts: a benign
- * frontend sends at most one (a kick for requests a poll already took). */
-#define KICK_SPURIOUS_FREE 2u
-#define KICK_DEFER_MIN_US  1000u
+ * frontend sends at most one in a row (a kick for requests a poll already
+ * took); a storm sends them by the million. Then the deferral starts at
+ * 250 us and doubles to 64 ms. */
+#define KICK_SPURIOUS_FREE 8u
+#define KICK_DEFER_MIN_US  250u
 #define KICK_DEFER_MAX_US  64000u
 
 struct kick_throttle {

@@ -2,7 +2,7 @@
 # XSA-332 class: a guest that kicks its event channel as fast as it can on
 # an empty ring. Each kick that finds nothing costs only the event
 # channel's own syscalls (no busy poll), and a run of them gets the port's
-# unmask deferred (1 ms doubling to 64 ms), so the storm costs dom0 a small,
+# unmask deferred (250 us doubling to 64 ms), so the storm costs dom0 a small,
 # bounded share of a CPU while another guest's I/O goes on. Figures are
 # printed; the checks are bounds a slow machine still meets.
 set -u

@@ -65,3 +65,9 @@ $(BUILD)/tests/test_qos: $(BUILD)/tests/ring/test_qos.o $(BUILD)/ring/qos.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -pthread
 TESTS += $(BUILD)/tests/test_qos
+
+# The worker's poll window and kick throttle, as pure functions.
+$(BUILD)/tests/test_adapt: $(BUILD)/tests/ring/test_adapt.o $(BUILD)/ring/adapt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_adapt
