@@ -287,6 +287,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memback: %s\n", err);
 		return 2;
 	}
+	/* Before daemonising: a port in use is said on the terminal. */
+	if (o.cfg.metrics && (metrics_fd = metrics_open(o.cfg.metrics, err, sizeof(err))) < 0) {
+		fprintf(stderr, "memback: %s\n", err);
+		return 1;
+	}
 	log_set_level(o.log_level);
 	fill_system_defaults(&o.cfg);
 	/* Before daemonising, so that systemd and the shell see why. */
@@ -333,10 +338,6 @@ int main(int argc, char **argv)
 	}
 	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
 		 (unsigned long long)(d.cfg.pool_size >> 20));
-	if (d.cfg.metrics && (metrics_fd = metrics_open(d.cfg.metrics, err, sizeof(err))) < 0) {
-		log_err("%s", err);
-		return 1;
-	}
 	rc = run(&d, sfd, ctl_fd, metrics_fd);
 	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
 	unsigned long events, refreshes;

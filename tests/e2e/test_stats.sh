@@ -104,8 +104,11 @@ out=$("$PY" tests/e2e/scrape.py "unix:$SIM_DIR/metrics.sock" /nothing 2>&1)
 # The same over TCP on the loopback, from a restarted daemon (the device
 # is still attached; its counters start again from zero).
 check sigterm_exits_0 mb_stop
-port=$((20000 + $$ % 20000))
-mb_start --pool-size 16M --metrics "127.0.0.1:$port"
+# A free port: the first of a few that memback can bind.
+for try in 0 1 2 3; do
+	port=$((20000 + ($$ + try * 7919) % 20000))
+	mb_start --pool-size 16M --metrics "127.0.0.1:$port" 2>/dev/null && break
+done
 if "$PY" tests/e2e/scrape.py "127.0.0.1:$port" >"$SIM_DIR/metrics-tcp.txt" &&
 	grep -q '^memback_requests_total{domid="'"$dom"'",domain="web1",vdev="xvdb",op="read"} 0$' \
 		"$SIM_DIR/metrics-tcp.txt"; then
