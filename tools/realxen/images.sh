@@ -54,7 +54,7 @@ rm -f "$D/.done"
 # Only the modules dom0 loads (the whole tree is 400 MB).
 for m in drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko drivers/xen/xen-evtchn.ko \
 	drivers/xen/xen-gntdev.ko drivers/xen/xen-gntalloc.ko \
-	drivers/block/brd.ko drivers/block/xen-blkback/xen-blkback.ko; do
+	drivers/block/brd.ko drivers/block/xen-blkback/xen-blkback.ko drivers/block/xen-blkfront.ko; do
 	install -D -m 0644 "$KMOD/kernel/$m" "$D/lib/modules/$KVER/kernel/$m"
 done
 cp "$KMOD"/modules.{order,builtin,builtin.modinfo} "$D/lib/modules/$KVER/" 2>/dev/null || true
@@ -68,6 +68,15 @@ cp "$CACHE/kernel/boot/vmlinuz-$KVER" "$D/etc/xen/realxen/vmlinuz"
 cp "$CACHE/guest.cpio" "$D/etc/xen/realxen/guest.cpio"
 cp "$CACHE/guest-bench.cpio" "$D/etc/xen/realxen/guest-bench.cpio"
 install -m 0644 "$HERE/dom0-bench" "$D/etc/xen/realxen/dom0-bench"
+# The pygrub guest's disk image: ext4 with grub.cfg, kernel and initramfs.
+B=$CACHE/stage-boot
+rm -rf "$B" && mkdir -p "$B/boot/grub"
+cp "$CACHE/kernel/boot/vmlinuz-$KVER" "$B/boot/vmlinuz"
+cp "$CACHE/guest.cpio" "$B/boot/guest.cpio"
+printf 'set default=0\nset timeout=0\nmenuentry "memback" {\n\tlinux /boot/vmlinuz console=hvc0 role=booted\n\tinitrd /boot/guest.cpio\n}\n' \
+	>"$B/boot/grub/grub.cfg"
+rm -f "$D/etc/xen/realxen/boot.img"
+mkfs.ext4 -q -F -L mbboot -d "$B" "$D/etc/xen/realxen/boot.img" 24M
 install -m 0755 "$HERE/dom0-init" "$D/init"
 mkcpio "$D" "$CACHE/dom0.cpio"
 echo "images: guest.cpio $(du -h "$CACHE/guest.cpio" | cut -f1), dom0.cpio $(du -h "$CACHE/dom0.cpio" | cut -f1) (kernel $KVER)"
