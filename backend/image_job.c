@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,17 +32,25 @@ int image_job_start(struct image_job *j, enum image_op op, struct pool_disk *dis
 
 	if (j->running)
 		return -EBUSY;
+	/* Its own copy, only while a job exists: a device holds no PATH_MAX
+	 * buffer for a job it may never run. */
+	free(j->path);
+	j->path = strdup(path);
+	if (!j->path)
+		return -ENOMEM;
 	j->op = op;
 	j->disk = disk;
 	j->fd = fd;
-	snprintf(j->path, sizeof(j->path), "%s", path);
 	j->wake_fd = wake_fd;
 	j->rc = 0;
 	j->saved_fd = -1;
 	atomic_store(&j->done, false);
 	rc = pthread_create(&j->thread, NULL, job_main, j);
-	if (rc)
+	if (rc) {
+		free(j->path);
+		j->path = NULL;
 		return -rc;
+	}
 	j->running = true;
 	return 0;
 }
@@ -61,4 +70,10 @@ void image_job_wait(struct image_job *j)
 		return;
 	pthread_join(j->thread, NULL);
 	j->running = false;
+}
+
+void image_job_free(struct image_job *j)
+{
+	free(j->path);
+	j->path = NULL;
 }

@@ -20,7 +20,7 @@ struct image_job {
 	enum image_op op;
 	struct pool_disk *disk;
 	int fd;                 /* load: the open (locked) image */
-	char path[PATH_MAX];    /* load: for messages; save: where to */
+	char *path;             /* load: for messages; save: where to (owned) */
 	int wake_fd;            /* eventfd the thread writes when done */
 	/* Results, valid once done. */
 	int rc;
@@ -38,5 +38,7 @@ int image_job_start(struct image_job *j, enum image_op op, struct pool_disk *dis
 bool image_job_collect(struct image_job *j);
 /* Wait for the job to end and join it (daemon shutdown). */
 void image_job_wait(struct image_job *j);
+/* Free what the last job kept (its path), once its results are used. */
+void image_job_free(struct image_job *j);
 
 #endif

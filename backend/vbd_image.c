@@ -249,6 +249,7 @@ void vbd_image_wait(struct vbd *v)
 void vbd_image_release(struct vbd *v)
 {
 	vbd_image_wait(v);
+	image_job_free(&v->job);
 	image_lock_release(&v->img_lock);
 	image_lock_release(&v->save_lock);
 }
