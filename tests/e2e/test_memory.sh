@@ -61,8 +61,7 @@ for d in $doms; do check "detach_$d" detach "$d" xvdb; done
 rss3=$(rss)
 res3=$(pool_field resident)
 echo "# after detaching every disk: memback anonymous RSS $((rss3 / MiB)) MiB, pool resident $((res3 / 1024)) KiB"
-[ $((rss3 - rss0)) -le $((8 * MiB)) ] && pass rss_back_after_detach ||
-	fail rss_back_after_detach "RSS $rss0 -> $rss1 -> $rss3"
+check_memory rss_back_after_detach test $((rss3 - rss0)) -le $((8 * MiB))
 [ $((res3 - res0)) -le $((64 * 1024)) ] && pass pool_resident_back_after_detach ||
 	fail pool_resident_back_after_detach "resident $res0 -> $res3"
 check daemon_alive mb_alive

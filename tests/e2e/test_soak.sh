@@ -85,8 +85,7 @@ for mode in ${SOAK_MODES:-copy persistent map}; do
 	[ "$th1" = "$th0" ] && pass "soak_${mode}_threads_at_baseline" ||
 		fail "soak_${mode}_threads_at_baseline" "$th0 -> $th1"
 	# malloc keeps some of what it had; a leak per round would show.
-	[ $((heap1 - heap0)) -lt 1024 ] && pass "soak_${mode}_heap_at_baseline" ||
-		fail "soak_${mode}_heap_at_baseline" "$heap0 -> $heap1 kB"
+	check_memory "soak_${mode}_heap_at_baseline" test $((heap1 - heap0)) -lt 1024
 	pool=$(pool_json)
 	python3 -c "import json,sys; p=json.loads(sys.argv[1]); sys.exit(p['reserved'] or p['used'] or p['disks'])" \
 		"$pool" && pass "soak_${mode}_pool_empty" || fail "soak_${mode}_pool_empty" "$pool"

@@ -77,7 +77,7 @@ wait $s1 && wait $s2 && wait $s3 && pass xsa349_storm_writes_all_done ||
 cat "$SIM_DIR"/storm?.out | sed 's/^/# /'
 rss1=$(rss_kb)
 echo "# XSA-349: memback RssAnon ${rss0} kB before, ${rss1} kB after $((3 * STORM_WRITES)) writes"
-[ $((rss1 - rss0)) -lt 2048 ] && pass xsa349_memory_bounded || fail xsa349_memory_bounded "grew $((rss1 - rss0)) kB"
+check_memory xsa349_memory_bounded test $((rss1 - rss0)) -lt 2048
 # Both guests' devices serve.
 guest "$victim" fill 51728 21
 guest "$storm" fill 51728 22
