@@ -110,8 +110,9 @@ check detach_big_image detach "$b" xvdc
 check attach_live attach "$a" xvdb "size=64M"
 guest "$a" fill $XVDB 11 >"$SIM_DIR/fill.out" &
 gpid=$!
-# Once the guest has written something (the disk uses pool memory).
-for _ in $(seq 200); do
+# Once the guest has written something (the disk uses pool memory); on a
+# loaded machine or under ASan the guest can take seconds to start.
+for _ in $(seq 3000); do
 	ctl list | grep -q "vbd $a/$XVDB: .*used [1-9]" && break
 	sleep 0.01
 done
