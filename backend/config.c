@@ -37,8 +37,8 @@ const struct setting settings[] = {
 	{ S_INDIRECT, "max-indirect-segments", 0, ARG_VALUE, true, false, "N",
 	  "advertised, 0 (off) or 12..256 (default 256)" },
 	{ S_GRANT_MODE, "grant-mode", 0, ARG_VALUE, true, false, "MODE",
-	  "copy (default), map, or persistent (copy for a frontend\n"
-	  "                                without feature-persistent)" },
+	  "persistent (default), copy, or map (a frontend without\n"
+	  "                                feature-persistent gets copy)" },
 	{ S_MAX_PGRANTS, "max-persistent-grants", 0, ARG_VALUE, true, false, "N",
 	  "grants a queue keeps mapped (default 1056)" },
 	{ S_MAX_GRANT_MAPS, "max-grant-maps", 0, ARG_VALUE, true, false, "N",
@@ -75,7 +75,7 @@ void options_defaults(struct options *o)
 	o->cfg.image_dir = o->image_dir_buf;
 	o->cfg.max_ring_order = RING_MAX_ORDER;
 	o->cfg.max_indirect_segments = 256;
-	o->cfg.grant_mode = GRANT_MODE_COPY;
+	o->cfg.grant_mode = GRANT_MODE_PERSISTENT;
 	o->cfg.poll_us = 50;
 	o->cfg.pool_warn_pct = 90;
 	o->log_level = LOG_INFO;
