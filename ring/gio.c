@@ -250,6 +250,7 @@ static void *map_one(struct gio *g, uint32_t gref, int prot)
  * full or the map fails. */
 static struct pgrant *map_cached(struct gio *g, const struct gio_ent *e)
 {
+	struct pgrant *p;
 	uint8_t *addr;
 	bool writable = true;
 
@@ -266,8 +267,15 @@ static struct pgrant *map_cached(struct gio *g, const struct gio_ent *e)
 		budget_give();
 		return NULL;
 	}
-	__atomic_store_n(&g->stats->pgrants, g->pg.n + 1, __ATOMIC_RELAXED);
-	return pgrant_insert(&g->pg, e->gref, addr, writable);
+	p = pgrant_insert(&g->pg, e->gref, addr, writable);
+	if (!p) { /* cannot happen: room was checked and the grant was absent */
+		STAT_ADD(g->stats->grant_unmaps, 1);
+		xengnttab_unmap(g->xgt, addr, 1);
+		budget_give();
+		return NULL;
+	}
+	__atomic_store_n(&g->stats->pgrants, g->pg.n, __ATOMIC_RELAXED);
+	return p;
 }
 
 /* The cached page for e, usable in e's direction, or NULL. A read-only
