@@ -16,24 +16,14 @@ uint8_t gio_zero_page[XEN_PAGE_BYTES] __attribute__((aligned(XEN_PAGE_BYTES)));
 
 static atomic_ulong map_budget, map_used;
 
-void gio_set_map_budget(unsigned long limit)
+void ring_set_grant_map_budget(unsigned long limit)
 {
 	atomic_store(&map_budget, limit);
 }
 
-unsigned long gio_map_budget_used(void)
-{
-	return atomic_load(&map_used);
-}
-
-void ring_set_grant_map_budget(unsigned long limit)
-{
-	gio_set_map_budget(limit);
-}
-
 unsigned long ring_grant_maps_used(void)
 {
-	return gio_map_budget_used();
+	return atomic_load(&map_used);
 }
 
 unsigned long ring_grant_map_budget_for(unsigned long max_map_count)

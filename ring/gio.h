@@ -79,10 +79,8 @@ bool gio_all_ok(const struct gio *g, unsigned first, unsigned count);
 /* A page of zeros: the source of reads of unwritten disk ranges. */
 extern uint8_t gio_zero_page[XEN_PAGE_BYTES]; /* never written */
 
-/* The daemon-wide budget of persistently mapped grants (each is a VMA and
- * a maptrack entry in dom0): all queues together keep at most `limit`.
- * 0 (the default) leaves only the per-queue bound. */
-void gio_set_map_budget(unsigned long limit);
-unsigned long gio_map_budget_used(void);
+/* The daemon-wide budget of persistently mapped grants is
+ * ring_set_grant_map_budget (ring_queue.h): 0 leaves only the per-queue
+ * bound. */
 
 #endif

@@ -158,10 +158,8 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 	q->timer_fd = -1;
 	pthread_mutex_init(&q->pause_lock, NULL);
 	pthread_cond_init(&q->pause_cond, NULL);
-	snprintf(q->name, sizeof(q->name), "%s: q%u", cfg->name ? cfg->name : "vbd",
-		 cfg->index);
-	q->cfg.name = q->name;
 	log_dev_init(&q->own_log, "%s", cfg->name ? cfg->name : "vbd");
+	q->cfg.name = q->own_log.prefix; /* the caller's string need not outlive us */
 	q->log = cfg->log ? cfg->log : &q->own_log;
 	q->sectors = cfg->sectors;
 	poll_window_init(&q->poll, cfg->poll_us);

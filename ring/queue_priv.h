@@ -31,7 +31,6 @@ struct slot {
 
 struct ring_queue {
 	struct ring_queue_config cfg;
-	char name[80];                      /* "vbd 3/51712: q0" */
 	struct log_dev own_log;             /* when the device gives none */
 	struct log_dev *log;                /* cfg.log or &own_log */
 	xengnttab_handle *xgt;

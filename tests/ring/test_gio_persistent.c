@@ -102,15 +102,15 @@ TEST(daemon_wide_budget_holds)
 	const uint32_t grefs[5] = { 60, 61, 62, 63, 64 };
 
 	setup(8);
-	gio_set_map_budget(3);
+	ring_set_grant_map_budget(3);
 	read_pages(grefs, 5);
 	EXPECT(gio_all_ok(&g, 0, 5));
 	EXPECT_EQ(stub_maps_live, 3);
-	EXPECT_EQ(gio_map_budget_used(), 3);
+	EXPECT_EQ(ring_grant_maps_used(), 3);
 	EXPECT_EQ(st.grant_copy_ops, 2);
 	teardown();
-	EXPECT_EQ(gio_map_budget_used(), 0);
-	gio_set_map_budget(0);
+	EXPECT_EQ(ring_grant_maps_used(), 0);
+	ring_set_grant_map_budget(0);
 }
 
 TEST(local_bytes_never_cross_a_page)
