@@ -153,21 +153,25 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Wait until the backend's state is `want` (or gone, if gone_ok). */
-static int wait_state(struct xs_handle *xs, const char *be, int want, bool gone_ok,
-		      unsigned timeout_ms)
+/* What a watched node's read (r: 0 or -errno, and its value) says: 0 keep
+ * waiting, 1 done, < 0 done with that error. */
+typedef int node_done_fn(int r, const char *value, const void *ctx);
+
+/* Watch be/node and wait until done() says so, or -ETIMEDOUT. */
+static int wait_node(struct xs_handle *xs, const char *be, const char *node,
+		     node_done_fn *done, const void *ctx, unsigned timeout_ms)
 {
-	char path[200], buf[16];
+	char path[200], buf[32];
 	uint64_t end = now_ms() + timeout_ms;
 	int rc = -ETIMEDOUT;
 
-	snprintf(path, sizeof(path), "%s/state", be);
+	snprintf(path, sizeof(path), "%s/%s", be, node);
 	if (!xs_watch(xs, path, "memback-ctl"))
 		return -errno;
 	for (;;) {
-		int r = xsu_read(xs, XBT_NULL, be, "state", buf, sizeof(buf));
-		if ((r == 0 && atoi(buf) == want) || (r == -ENOENT && gone_ok)) {
-			rc = 0;
+		int d = done(xsu_read(xs, XBT_NULL, be, node, buf, sizeof(buf)), buf, ctx);
+		if (d) {
+			rc = d < 0 ? d : 0;
 			break;
 		}
 		uint64_t t = now_ms();
@@ -184,37 +188,42 @@ static int wait_state(struct xs_handle *xs, const char *be, int want, bool gone_
 	return rc;
 }
 
+struct state_want {
+	int want;
+	bool gone_ok;
+};
+
+static int state_reached(int r, const char *value, const void *ctx)
+{
+	const struct state_want *w = ctx;
+
+	return (r == 0 && atoi(value) == w->want) || (r == -ENOENT && w->gone_ok);
+}
+
+/* Wait until the backend's state is `want` (or gone, if gone_ok). */
+static int wait_state(struct xs_handle *xs, const char *be, int want, bool gone_ok,
+		      unsigned timeout_ms)
+{
+	const struct state_want w = { want, gone_ok };
+
+	return wait_node(xs, be, "state", state_reached, &w, timeout_ms);
+}
+
 #define SAVE_WAIT_MS 600000u
+
+static int save_ended(int r, const char *value, const void *ctx)
+{
+	(void)ctx;
+	if (r == 0 && strcmp(value, "saving") == 0)
+		return 0;
+	return r == 0 && strcmp(value, "failed") == 0 ? -EIO : 1;
+}
 
 /* memback saves a changed disk on its own thread after it says Closed;
  * its memback-image node says "saving" until the file is on disk. */
 static int wait_saved(struct xs_handle *xs, const char *be, unsigned timeout_ms)
 {
-	char path[200], buf[32];
-	uint64_t end = now_ms() + timeout_ms;
-	int rc = -ETIMEDOUT;
-
-	snprintf(path, sizeof(path), "%s/memback-image", be);
-	if (!xs_watch(xs, path, "memback-ctl"))
-		return -errno;
-	for (;;) {
-		int r = xsu_read(xs, XBT_NULL, be, "memback-image", buf, sizeof(buf));
-		if (r || strcmp(buf, "saving") != 0) {
-			rc = r == 0 && strcmp(buf, "failed") == 0 ? -EIO : 0;
-			break;
-		}
-		uint64_t t = now_ms();
-		if (t >= end)
-			break;
-		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
-		if (poll(&pfd, 1, (int)(end - t)) > 0) {
-			char **ev;
-			while ((ev = xs_check_watch(xs)))
-				free(ev);
-		}
-	}
-	xs_unwatch(xs, path, "memback-ctl");
-	return rc;
+	return wait_node(xs, be, "memback-image", save_ended, NULL, timeout_ms);
 }
 
 static int run_script(const char *script, const char *action, const char *be)
