@@ -92,19 +92,27 @@ static void vformat(char *line, size_t len, const struct log_dev *ld, const char
 	vsnprintf(line + n, len - (size_t)n, fmt, ap);
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+/* Format with ld's prefix (NULL: none) and emit: what log_msg and log_dev
+ * share. */
+static void vlog(const struct log_dev *ld, enum log_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
 
 	if (level > log_level)
 		return;
-	va_start(ap, fmt);
-	vformat(line, sizeof(line), NULL, fmt, ap);
-	va_end(ap);
+	vformat(line, sizeof(line), ld, fmt, ap);
 	pthread_mutex_lock(&log_lock);
 	emit_locked(level, line);
 	pthread_mutex_unlock(&log_lock);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(NULL, level, fmt, ap);
+	va_end(ap);
 }
 
 void log_dev_init(struct log_dev *ld, const char *fmt, ...)
@@ -124,17 +132,11 @@ void log_dev_init(struct log_dev *ld, const char *fmt, ...)
 
 void log_dev(const struct log_dev *ld, enum log_level level, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
-	if (level > log_level)
-		return;
 	va_start(ap, fmt);
-	vformat(line, sizeof(line), ld, fmt, ap);
+	vlog(ld, level, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&log_lock);
-	emit_locked(level, line);
-	pthread_mutex_unlock(&log_lock);
 }
 
 bool log_bucket_take(struct log_bucket *b, uint64_t now, unsigned *was_suppressed)
