@@ -6,6 +6,7 @@
 
 #include "housekeeping.h"
 #include "log.h"
+#include "vbd.h"
 
 int pool_warn_step(bool warned, uint64_t used, uint64_t size, unsigned pct)
 {
@@ -91,4 +92,9 @@ void housekeeping_tick(struct daemon *d)
 	last = ts.tv_sec;
 	check_pool(d);
 	check_kernel_backend(d);
+	/* The suppressed counts of the buckets that have refilled, even if
+	 * the guest went quiet and no new line will carry them. */
+	log_dev_tick(NULL);
+	for (struct vbd *v = d->vbds; v; v = v->next)
+		log_dev_tick(&v->log);
 }

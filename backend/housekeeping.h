@@ -1,5 +1,6 @@
 /* What the main loop checks once a second: the pool's fill against
- * pool-warn, and whether the kernel's blkback has taken our backend type. */
+ * pool-warn, whether the kernel's blkback has taken our backend type, and
+ * the log's suppressed counts. */
 #ifndef MEMBACK_HOUSEKEEPING_H
 #define MEMBACK_HOUSEKEEPING_H
 

@@ -103,22 +103,6 @@ static void handle_fatal(struct daemon *d)
 	vbd_images_poll(d);
 }
 
-/* Print the suppressed counts of the buckets that have refilled, even if
- * the guest went quiet and no new line will carry them. */
-static void log_tick(struct daemon *d)
-{
-	static time_t last;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec == last)
-		return;
-	last = ts.tv_sec;
-	log_dev_tick(NULL);
-	for (struct vbd *v = d->vbds; v; v = v->next)
-		log_dev_tick(&v->log);
-}
-
 /* What SIGHUP re-reads: the same command line over the file again. */
 static struct {
 	int argc;
@@ -154,7 +138,6 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 	};
 
 	for (;;) {
-		log_tick(d);
 		housekeeping_tick(d);
 		/* A batch left whole messages buffered: no sleeping. */
 		if (poll(fds, 5, xswc_has_buffered(d->wc) ? 0 : 1000) < 0) {
