@@ -74,7 +74,20 @@ struct ring_queue_config {
 	void (*on_fatal)(void *ctx, unsigned index, const char *why);
 	void *fatal_ctx;
 	struct qos_bucket *qos;      /* the disk's, shared by its queues; NULL: none */
+	/* Restart (DESIGN.md §7). inflight: RING_INFLIGHT_BYTES of memory
+	 * that outlives the process (the daemon's state file), where each
+	 * pass's requests are recorded before their responses are written;
+	 * NULL: none, and a later process cannot resume this ring. resume:
+	 * the ring was served by a process that is gone; attach where it left
+	 * off (at the shared rsp_prod), redo the requests `inflight` holds
+	 * for an unanswered pass, check the ring at once and notify the
+	 * frontend once. false: a fresh ring; `inflight` is cleared. */
+	void *inflight;
+	bool resume;
 };
+
+/* Bytes of one queue's in-flight table: enough for any ring order. */
+#define RING_INFLIGHT_BYTES (128u << 10)
 
 /* One field per entry of RING_QUEUE_STATS_LIST (include/stats_list.h). */
 #define RING_QUEUE_STATS_FIELD(field, kind, key, family, label, help) uint64_t field;
