@@ -71,3 +71,21 @@ $(BUILD)/tests/test_adapt: $(BUILD)/tests/ring/test_adapt.o $(BUILD)/ring/adapt.
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 TESTS += $(BUILD)/tests/test_adapt
+
+# The in-flight table's record and resume plan, pure; its random share of
+# the fuzz harness (inflight_one.c) runs here too.
+$(BUILD)/tests/test_inflight: $(BUILD)/tests/ring/test_inflight.o \
+		$(BUILD)/tests/ring/inflight_one.o $(BUILD)/ring/inflight.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_inflight
+
+# libFuzzer on the resume planner (clang); `make fuzz` runs it with the rest.
+.PHONY: fuzz-inflight
+fuzz-inflight: build-fuzz/fuzz_inflight ## libFuzzer on the in-flight table's resume plan (clang)
+	build-fuzz/fuzz_inflight -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384
+build-fuzz/fuzz_inflight: tests/ring/fuzz_inflight.c tests/ring/inflight_one.c ring/inflight.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+FUZZ_TARGETS += fuzz_inflight
+fuzz fuzz-merge: build-fuzz/fuzz_inflight
