@@ -47,6 +47,8 @@
 	X(inflight, STAT_GAUGE, "inflight", "inflight_requests", "", "Requests seen on the ring and not yet answered") \
 	X(qos_waits, STAT_COUNTER, "throttled", "throttled", "", "Times a queue waited for its disk's QoS limit") \
 	X(qos_wait_us, STAT_COUNTER, "throttled_us", "throttled_microseconds", "", "Time queues waited for their disk's QoS limit") \
+	X(reqs_redone, STAT_COUNTER, "redone", "requests_redone", "", "Requests of an unanswered pass redone after a restart") \
+	X(resume_mismatches, STAT_COUNTER, "resume_mismatches", "resume_mismatches", "", "Restarts whose in-flight table did not match the ring") \
 	X(passes, STAT_COUNTER, "passes", "passes", "", "Ring passes that served requests") \
 	X(polls, STAT_COUNTER, "polls", "polls", "", "Busy polls of the ring") \
 	X(polls_found, STAT_COUNTER, "polls_found", "polls_found", "", "Busy polls that found requests") \

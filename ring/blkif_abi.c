@@ -112,22 +112,30 @@ void blkif_from_native(const struct blkif_request *src, struct blkif_req *out)
 	TRANSLATE(&u, out);
 }
 
-void blkif_back_init(struct blkif_back *b, enum blkif_abi abi, void *sring,
-		     size_t bytes)
+/* Attach to a ring another process served: both our indexes at idx
+ * (BACK_RING_ATTACH, as Linux blkback's live update attaches). */
+void blkif_back_attach(struct blkif_back *b, enum blkif_abi abi, void *sring,
+		       size_t bytes, RING_IDX idx)
 {
 	memset(b, 0, sizeof(*b));
 	b->abi = abi;
 	switch (abi) {
 	case BLKIF_ABI_X86_32:
-		BACK_RING_INIT(&b->r.x86_32, (blkif_x86_32_sring_t *)sring, bytes);
+		BACK_RING_ATTACH(&b->r.x86_32, (blkif_x86_32_sring_t *)sring, idx, bytes);
 		break;
 	case BLKIF_ABI_X86_64:
-		BACK_RING_INIT(&b->r.x86_64, (blkif_x86_64_sring_t *)sring, bytes);
+		BACK_RING_ATTACH(&b->r.x86_64, (blkif_x86_64_sring_t *)sring, idx, bytes);
 		break;
 	default:
-		BACK_RING_INIT(&b->r.native, (blkif_sring_t *)sring, bytes);
+		BACK_RING_ATTACH(&b->r.native, (blkif_sring_t *)sring, idx, bytes);
 		break;
 	}
+}
+
+void blkif_back_init(struct blkif_back *b, enum blkif_abi abi, void *sring,
+		     size_t bytes)
+{
+	blkif_back_attach(b, abi, sring, bytes, 0); /* BACK_RING_INIT */
 }
 
 /* Run `stmt` with `r` bound to the back ring of the right type. */
@@ -164,6 +172,20 @@ RING_IDX blkif_back_req_prod(const struct blkif_back *b)
 	WITH_RING(b, r, prod = *(volatile RING_IDX *)&r->sring->req_prod);
 	xen_rmb(); /* requests are read only after the index that covers them */
 	return prod;
+}
+
+RING_IDX blkif_back_shared_rsp_prod(const struct blkif_back *b)
+{
+	RING_IDX prod = 0;
+
+	WITH_RING(b, r, prod = *(volatile RING_IDX *)&r->sring->rsp_prod);
+	compiler_barrier(); /* the one read: the guest may change it any time */
+	return prod;
+}
+
+void blkif_back_consume(struct blkif_back *b, unsigned n)
+{
+	WITH_RING(b, r, r->req_cons += n);
 }
 
 bool blkif_back_prod_overflow(const struct blkif_back *b, RING_IDX prod)

@@ -172,9 +172,18 @@ struct blkif_req {
 /* Set up the back ring over `bytes` of mapped ring pages. */
 void blkif_back_init(struct blkif_back *b, enum blkif_abi abi, void *sring,
 		     size_t bytes);
+/* The same over a ring another process served, from ring index idx on
+ * (req_cons = rsp_prod_pvt = idx). */
+void blkif_back_attach(struct blkif_back *b, enum blkif_abi abi, void *sring,
+		       size_t bytes, RING_IDX idx);
 unsigned blkif_back_size(const struct blkif_back *b);
+/* The shared ring's rsp_prod, read once (guest-writable: hostile). */
+RING_IDX blkif_back_shared_rsp_prod(const struct blkif_back *b);
 /* The frontend's producer index (read once, then a read barrier). */
 RING_IDX blkif_back_req_prod(const struct blkif_back *b);
+/* Requests req_cons..req_cons+n-1 were taken from elsewhere (the
+ * in-flight table of a restart): consumed, to be answered in ring order. */
+void blkif_back_consume(struct blkif_back *b, unsigned n);
 /* True when prod claims more requests than can be outstanding. */
 bool blkif_back_prod_overflow(const struct blkif_back *b, RING_IDX prod);
 bool blkif_back_has_requests(const struct blkif_back *b);

@@ -35,6 +35,9 @@ static int check_config(const struct ring_queue_config *cfg)
 		return -EINVAL;
 	if (cfg->grant_mode > GRANT_MODE_PERSISTENT || cfg->max_pgrants > PGRANT_LIMIT)
 		return -EINVAL;
+	/* A resume needs the table; the table's pass word is one 8-byte store. */
+	if ((cfg->resume && !cfg->inflight) || ((uintptr_t)cfg->inflight & 7))
+		return -EINVAL;
 	return 0;
 }
 
@@ -175,7 +178,15 @@ int ring_queue_open(const struct ring_queue_config *cfg, struct ring_queue **out
 		rc = alloc_pass(q);
 	if (rc < 0)
 		goto out;
+	ring_queue_attach(q);
 	rc = bind_evtchn(q);
+	/* Responses the dead process pushed may never have been notified,
+	 * and the frontend's kicks while no backend was bound were dropped:
+	 * notify once (the worker's first pass looks at the ring at once). */
+	if (rc == 0 && cfg->resume) {
+		STAT_ADD(q->stats.notifies, 1);
+		xenevtchn_notify(q->xce, q->port);
+	}
 out:
 	if (rc < 0) {
 		ring_queue_close(q);

@@ -43,6 +43,10 @@ struct ring_queue {
 	struct gio gio;
 	struct slot *slots;                 /* ring size */
 	unsigned nr_slots;
+	/* A resumed ring (resume.c): slots[0..redo) hold the requests of the
+	 * pass the dead process left unanswered; the next pass takes them
+	 * first (req_cons is past them already), then the ring's own. */
+	unsigned redo;
 	unsigned max_req_segs;              /* most segments one request has */
 	unsigned seg_cap;                   /* segments one pass may hold */
 	uint8_t *indirect;                  /* descriptor pages, per slot */
@@ -82,6 +86,10 @@ void ring_queue_close(struct ring_queue *q);
 /* Serve what the ring holds, up to one pass's worth: the number of requests
  * answered, or -EPROTO once the frontend broke the ring (on_fatal called). */
 int ring_queue_serve_pass(struct ring_queue *q);
+/* Clear the in-flight table (a fresh ring) or, with cfg.resume, attach
+ * at the shared rsp_prod and take what the table says to redo (resume.c).
+ * After the ring is mapped and the slots are allocated. */
+void ring_queue_attach(struct ring_queue *q);
 /* Serve the pass's n validated slots in ring order (execute.c). */
 void ring_queue_execute(struct ring_queue *q, unsigned n);
 /* Wait for a kick, a deferred unmask or a stop: 1 kicked (or the

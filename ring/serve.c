@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 
+#include "inflight.h"
 #include "log.h"
 #include "queue_priv.h"
 #include "stats.h"
@@ -77,27 +78,59 @@ static void batch_validate(struct ring_queue *q, unsigned n, const struct blkif_
 	}
 }
 
-/* Take every request up to prod that the pass has room for (with the
+/* Slot n's request is in s->req: check it and count what it takes. */
+static void slot_start(struct ring_queue *q, unsigned n, const struct blkif_limits *l,
+		       unsigned *segs_used)
+{
+	struct slot *s = &q->slots[n];
+
+	ring_queue_qos_take(q, &s->req);
+	s->status = slot_take(q, s, n, l);
+	if (s->status != BLKIF_RSP_OKAY)
+		log_refused(q, s);
+	else
+		*segs_used += s->req.nr_segments;
+}
+
+/* A resumed ring's first pass: the requests to redo (resume.c put them in
+ * the slots; they are checked like any request), all of them, whatever
+ * QoS says: they were admitted once already. */
+static unsigned collect_redo(struct ring_queue *q, const struct blkif_limits *l,
+			     unsigned *segs_used)
+{
+	unsigned n = q->redo;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct slot *s = &q->slots[i];
+		struct blkif_req req = s->req;
+
+		memset(s, 0, sizeof(*s));
+		s->req = req;
+		slot_start(q, i, l, segs_used);
+	}
+	STAT_ADD(q->stats.reqs_redone, n);
+	q->redo = 0;
+	return n;
+}
+
+/* Take every request up to end that the pass has room for (with the
  * default limits, all of them), then validate them. */
-static unsigned batch_collect(struct ring_queue *q, RING_IDX prod)
+static unsigned batch_collect(struct ring_queue *q, RING_IDX end)
 {
 	struct blkif_limits l;
-	unsigned n = 0, segs_used = 0;
+	unsigned n, segs_used = 0;
 
 	limits_of(q, &l);
 	gio_reset(&q->gio);
-	while (q->back.r.native.req_cons != prod && n < q->nr_slots &&
-	       q->seg_cap - segs_used >= q->max_req_segs && ring_queue_qos_admit(q)) {
+	n = collect_redo(q, &l, &segs_used);
+	while (q->back.r.native.req_cons != end && n < q->nr_slots &&
+	       segs_used <= q->seg_cap && q->seg_cap - segs_used >= q->max_req_segs &&
+	       ring_queue_qos_admit(q)) {
 		struct slot *s = &q->slots[n];
 
 		memset(s, 0, sizeof(*s));
 		blkif_back_take_request(&q->back, &s->req);
-		ring_queue_qos_take(q, &s->req);
-		s->status = slot_take(q, s, n, &l);
-		if (s->status != BLKIF_RSP_OKAY)
-			log_refused(q, s);
-		else
-			segs_used += s->req.nr_segments;
+		slot_start(q, n, &l, &segs_used);
 		n++;
 	}
 	if (q->gio.n)
@@ -150,6 +183,19 @@ void ring_queue_fail(struct ring_queue *q, const char *why)
 		q->cfg.on_fatal(q->cfg.fatal_ctx, q->cfg.index, why);
 }
 
+/* Keep the pass's requests where a next process finds them, before the
+ * first response overwrites a request's slot (inflight.c). */
+static void record(struct ring_queue *q, RING_IDX start, unsigned n)
+{
+	void *table = q->cfg.inflight;
+
+	if (!table)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		inflight_put(table, i, start + i, &q->slots[i].req);
+	inflight_publish(table, start, n);
+}
+
 static void respond(struct ring_queue *q, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -167,9 +213,20 @@ static void respond(struct ring_queue *q, unsigned n)
 	}
 }
 
+/* The ring's own requests up to prod: req_cons..end. Once a resumed
+ * ring's redo is taken, req_cons is ahead of rsp_prod_pvt, and a frontend
+ * whose producer lies behind it gets nothing taken (the next pass finds
+ * its index overflowing). */
+static RING_IDX ring_end(const struct ring_queue *q, RING_IDX prod)
+{
+	RING_IDX cons = q->back.r.native.req_cons;
+
+	return (RING_IDX)(prod - cons) <= q->nr_slots ? prod : cons;
+}
+
 int ring_queue_serve_pass(struct ring_queue *q)
 {
-	RING_IDX prod;
+	RING_IDX prod, start, end;
 	unsigned n;
 
 	if (q->dead)
@@ -179,12 +236,15 @@ int ring_queue_serve_pass(struct ring_queue *q)
 		ring_queue_fail(q, "frontend producer index overflows the ring");
 		return -EPROTO;
 	}
-	lat_pass_start(&q->lat, q->back.r.native.req_cons, prod);
-	n = batch_collect(q, prod);
+	start = q->back.r.native.rsp_prod_pvt; /* the pass's first ring index */
+	end = ring_end(q, prod);
+	lat_pass_start(&q->lat, start, end);
+	n = batch_collect(q, end);
 	if (n == 0)
 		return 0;
 	STAT_ADD(q->stats.passes, 1);
 	ring_queue_execute(q, n);
+	record(q, start, n);
 	respond(q, n);
 	return (int)n;
 }

@@ -233,6 +233,9 @@ void *ring_queue_worker(void *arg)
 	struct ring_queue *q = arg;
 	int rc;
 
+	/* The first pass runs before any wait: a resumed ring's requests
+	 * (whose kicks Xen dropped while no backend was bound) are served at
+	 * once, and RING_FINAL_CHECK_FOR_REQUESTS re-arms req_event after. */
 	while (!stop_requested(q)) {
 		park_if_asked(q);
 		rc = ring_queue_serve_pass(q);

@@ -89,3 +89,12 @@ build-fuzz/fuzz_inflight: tests/ring/fuzz_inflight.c tests/ring/inflight_one.c r
 	clang $(FUZZ_CFLAGS) -o $@ $^
 FUZZ_TARGETS += fuzz_inflight
 fuzz fuzz-merge: build-fuzz/fuzz_inflight
+
+# A queue process killed at each instant of a pass (a forked child on the
+# same guest memory, disk and in-flight table), and the next one resuming.
+$(BUILD)/tests/test_ring_resume: $(BUILD)/tests/ring/test_ring_resume.o \
+		$(BUILD)/tests/ring/xen_stub.o $(BUILD)/tools/blkfront/abi.o \
+		$(RING_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_ring_resume
