@@ -677,6 +677,45 @@ TEST(req_prod_behind_redo_is_bounded)
 	stub_fini();
 }
 
+/* The table is trusted no more than the ring: a redone request that does
+ * not validate gets an error response (with its id), the others their
+ * data, and nothing is touched outside the disk. */
+TEST(bad_redo_entry_gets_an_error)
+{
+	unsigned p1 = first_in_page1(BF_ABI_X86_64), x = p1 - 6, m = NENTS - p1;
+	struct ring_queue_config cfg = config(BLKIF_ABI_X86_64, GRANT_MODE_COPY, true);
+	struct inflight_table *t = table;
+	struct ring_queue *q;
+	unsigned errors = 0;
+
+	EXPECT_EQ(setup(BF_ABI_X86_64), 0);
+	load_ring(x, m);
+	EXPECT_EQ(WEXITSTATUS(run_dying(config(BLKIF_ABI_X86_64, GRANT_MODE_COPY, false),
+					true, x + m, CUT_MID_RESPONSE)), 77);
+	t->e[0].req.sector_number = DISK_SECTORS - 1;  /* a write past the end */
+	t->e[2].req.nr_segments = 4000;               /* indirect: more than advertised */
+	t->e[8].req.seg[0].last_sect = 9;              /* read: past its page */
+	EXPECT_EQ(ring_queue_open(&cfg, &q), 0);
+	EXPECT_EQ(ring_queue_serve_pass(q), (int)m);
+	for (unsigned i = 0; i < x; i++)
+		EXPECT(is_response(i, ids[i]));
+	for (RING_IDX i = x; i != x + m; i++) {
+		struct bf_abi_rsp rsp;
+
+		bf_abi_get_response(fabi, slot(i), &rsp);
+		EXPECT_EQ(rsp.id, ID(i - x));
+		if (rsp.status != BLKIF_RSP_OKAY) {
+			EXPECT(i - x == 0 || i - x == 2 || i - x == 8);
+			errors++;
+		}
+	}
+	EXPECT_EQ(errors, 3);
+	EXPECT(is_orig(disk + (DISK_SECTORS - 1) * 512ull, (DISK_SECTORS - 1) * 512ull, 512));
+	ring_queue_close(q);
+	EXPECT_EQ(pins_held, 0);
+	stub_fini();
+}
+
 TEST(resume_needs_an_aligned_table)
 {
 	struct ring_queue_config cfg = config(BLKIF_ABI_X86_64, GRANT_MODE_COPY, true);
@@ -721,6 +760,7 @@ int main(void)
 	RUN(fresh_start_clears_stale_table);
 	RUN(lying_rsp_prod_redoes_nothing);
 	RUN(req_prod_behind_redo_is_bounded);
+	RUN(bad_redo_entry_gets_an_error);
 	RUN(resume_needs_an_aligned_table);
 	return UNIT_RESULT();
 }
