@@ -531,6 +531,7 @@ SCENARIO(persistent_killed_executing, BF_ABI_X86_64, GRANT_MODE_PERSISTENT, CUT_
 SCENARIO(persistent_killed_mid_responses, BF_ABI_X86_64, GRANT_MODE_PERSISTENT, CUT_MID_RESPONSE)
 SCENARIO(persistent_killed_before_push, BF_ABI_X86_64, GRANT_MODE_PERSISTENT, CUT_PUSH)
 SCENARIO(persistent_killed_after_push, BF_ABI_X86_64, GRANT_MODE_PERSISTENT, CUT_AFTER_PUSH)
+SCENARIO(map_killed_mid_responses, BF_ABI_X86_64, GRANT_MODE_MAP, CUT_MID_RESPONSE)
 SCENARIO(x86_32_killed_mid_responses, BF_ABI_X86_32, GRANT_MODE_COPY, CUT_MID_RESPONSE)
 SCENARIO(x86_32_killed_before_push, BF_ABI_X86_32, GRANT_MODE_PERSISTENT, CUT_PUSH)
 
@@ -753,6 +754,7 @@ int main(void)
 	RUN(persistent_killed_mid_responses);
 	RUN(persistent_killed_before_push);
 	RUN(persistent_killed_after_push);
+	RUN(map_killed_mid_responses);
 	RUN(x86_32_killed_mid_responses);
 	RUN(x86_32_killed_before_push);
 	RUN(killed_again_while_redoing);
