@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "resize.h"
 #include "qos.h"
+#include "shutdown.h"
 #include "top.h"
 #include "target.h"
 #include "vdev.h"
@@ -36,6 +37,7 @@ static const char usage[] =
 	"       memback-ctl qos <domid> <vdev> [iops=N|none] [bps=B|none] [iops-burst=N]\n"
 	"                       [bps-burst=B] [none] [--control PATH]\n"
 	"       memback-ctl top [--delay SECS] [--iterations N] [--batch] [--control PATH]\n"
+	"       memback-ctl shutdown [--timeout SECS] [--control PATH]\n"
 	"  <target> as in xl's target=, e.g. size=4G or size=1G,image=/var/lib/memback/d.img\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -213,6 +215,8 @@ int main(int argc, char **argv)
 		return ctl_top(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "save") == 0)
 		return ctl_save(argc, argv, DEFAULT_CONTROL);
+	if (strcmp(argv[1], "shutdown") == 0)
+		return ctl_shutdown(argc, argv, DEFAULT_CONTROL);
 	if (strcmp(argv[1], "check-target") == 0)
 		return check_target(argc, argv);
 	bool attach = strcmp(argv[1], "attach") == 0;
