@@ -79,7 +79,16 @@ check attach_no_script "$SIM_BUILD/memback-ctl" attach "$dom" xvdd size=8M --no-
 XENBUS_PATH=$(be_path "$dom" 51760) "$SCRIPT" add && pass hotplug_add_ok || fail hotplug_add_ok "exit $?"
 [ "$(xenstore-read "$(be_path "$dom" 51760)/hotplug-status")" = connected ] &&
 	pass hotplug_status_connected || fail hotplug_status_connected "not connected"
-XENBUS_PATH=$(be_path "$dom" 51760) "$SCRIPT" remove && pass hotplug_remove_ok || fail hotplug_remove_ok "exit $?"
+out=$(MEMBACK_CONTROL="$SIM_DIR/memback.sock" XENBUS_PATH=$(be_path "$dom" 51760) "$SCRIPT" remove 2>&1)
+rc=$?
+[ $rc = 0 ] && [ -z "$out" ] && pass hotplug_remove_ok || fail hotplug_remove_ok "exit $rc: $out"
+# memback down (its socket does not answer): remove says so in one line
+# (libxl logs it), with where the data goes, and does not wait.
+out=$(MEMBACK_CONTROL="$SIM_DIR/none.sock" XENBUS_PATH=$(be_path "$dom" 51760) "$SCRIPT" remove 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && [[ "$out" == *"memback is not running"* ]] &&
+	[[ "$out" == *"cannot complete"* ]] && [[ "$out" == *"save= image"*"when memback starts again"* ]] &&
+	pass hotplug_remove_says_memback_down || fail hotplug_remove_says_memback_down "exit $rc: $out"
 "$SCRIPT" bogus >/dev/null 2>&1
 [ $? = 2 ] && pass hotplug_bad_command_exit_2 || fail hotplug_bad_command_exit_2 "exit"
 
