@@ -70,7 +70,7 @@ demo: deps ## run memback on the simulated Xen host
 	@BUILD=$(BUILD) tools/demo.sh
 
 # The daemon, memback-ctl, the hotplug script where xl looks for it, man
-# pages, a systemd unit.
+# pages, the systemd units.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: $(BUILD)/memback $(BUILD)/memback-ctl ## install (PREFIX=/usr/local, DESTDIR= for staging)
@@ -85,8 +85,9 @@ install: $(BUILD)/memback $(BUILD)/memback-ctl ## install (PREFIX=/usr/local, DE
 	[ -e $(DESTDIR)/etc/memback/memback.conf ] || \
 	  install -m 0644 backend/memback.conf $(DESTDIR)/etc/memback/memback.conf
 	install -d $(DESTDIR)/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/memback.service.in \
-	  >$(DESTDIR)/lib/systemd/system/memback.service
+	for u in memback memback-shutdown; do \
+	  sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/$$u.service.in \
+	    >$(DESTDIR)/lib/systemd/system/$$u.service; done
 
 clean: ## remove build/ and build-asan/
 	rm -rf build build-asan
