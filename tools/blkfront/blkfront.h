@@ -175,6 +175,12 @@ int blkfront_complete(struct blkfront_queue *q, struct blkfront_req **done,
 /* Wait until some queue of bf may have responses, or timeout_ms passes:
  * 1 if an event came, 0 on timeout, -ESHUTDOWN, or another errno. */
 int blkfront_wait_any(struct blkfront *bf, int timeout_ms);
+/* As a guest's interrupt handler sees it: wait up to timeout_ms for event
+ * channel events only, never looking at the rings (a backend that pushes
+ * responses without the notify the ring asks for is then caught); takes
+ * the events and sets bit i of *queues per queue i that had one. 1 if any
+ * came, 0 on timeout, -ESHUTDOWN, or another errno. */
+int blkfront_wait_events(struct blkfront *bf, int timeout_ms, uint32_t *queues);
 unsigned blkfront_in_flight(const struct blkfront_queue *q);
 
 /* Raw ring access: requests are copied onto the ring verbatim, nothing is

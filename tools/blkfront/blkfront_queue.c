@@ -414,3 +414,29 @@ int blkfront_wait_any(struct blkfront *bf, int timeout_ms)
 		bf_xs_drain_watch(bf);
 	return rc > 0 ? 1 : 0;
 }
+
+int blkfront_wait_events(struct blkfront *bf, int timeout_ms, uint32_t *queues)
+{
+	struct pollfd pfd[BLKFRONT_MAX_QUEUES + 1];
+	unsigned n = bf->nr_queues;
+	int rc;
+
+	*queues = 0;
+	if (bf->backend_closing)
+		return -ESHUTDOWN;
+	for (unsigned i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = bf->queue[i].evfd, .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = bf->xsfd, .events = POLLIN };
+	rc = poll(pfd, n + 1, timeout_ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (unsigned i = 0; i < n; i++) {
+		if (pfd[i].revents & POLLIN) {
+			ack_event(&bf->queue[i]);
+			*queues |= 1u << i;
+		}
+	}
+	if (pfd[n].revents & POLLIN)
+		bf_xs_drain_watch(bf);
+	return *queues ? 1 : 0;
+}
