@@ -47,3 +47,16 @@ TESTS += tests/e2e/test_images.sh
 TESTS += tests/e2e/test_boundaries.sh
 # A frontend in the backend's own domain (the bootloader's disk).
 TESTS += tests/e2e/test_bootloader.sh
+# The restart tests' verifier: a guest that keeps a shadow of its disk
+# (issue 14). Its shadow logic has a unit test of its own.
+$(BUILD)/tests/guest_verify: $(BUILD)/tests/e2e/guest_verify.o $(BUILD)/tests/e2e/verify_io.o \
+		$(BUILD)/tests/e2e/verify_shadow.o \
+		$(GUEST_COMMON_OBJ) $$(BLKFRONT_OBJS) $(BUILD)/xenstore/xs_util.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) -lm -pthread
+BINS += $(BUILD)/tests/guest_verify
+$(BUILD)/tests/test_verify_shadow: $(BUILD)/tests/e2e/test_verify_shadow.o \
+		$(BUILD)/tests/e2e/verify_shadow.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+TESTS += $(BUILD)/tests/test_verify_shadow
