@@ -60,3 +60,5 @@ $(BUILD)/tests/test_verify_shadow: $(BUILD)/tests/e2e/test_verify_shadow.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 TESTS += $(BUILD)/tests/test_verify_shadow
+# Verifier guests ride out memback frozen under I/O (SIGSTOP/SIGCONT).
+TESTS += tests/e2e/test_verify_pause.sh
