@@ -58,7 +58,6 @@
 #define GAP_PRINT_NS (10 * 1000000ull) /* a gap printed for the tests */
 #define GAP_BIG_NS   (50 * 1000000ull) /* a gap counted as big */
 
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
@@ -171,7 +170,6 @@ static int drain_queue(struct verifier *v, unsigned qi)
 	}
 	return 0;
 }
-
 
 /* Quiet while the quiesce file exists: once nothing is in flight the
  * expected image is written and FILE.done created; resumes when FILE
@@ -295,78 +293,71 @@ static void print_results(struct verifier *v)
 	fflush(stdout);
 }
 
+static const struct option long_opts[] = {
+	{ "qd", required_argument, NULL, 'q' },
+	{ "queues", required_argument, NULL, 'Q' },
+	{ "ring-order", required_argument, NULL, 'r' },
+	{ "max-segs", required_argument, NULL, 'm' },
+	{ "discard-pct", required_argument, NULL, 'd' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "secs", required_argument, NULL, 't' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "stop-file", required_argument, NULL, 'S' },
+	{ "ready-file", required_argument, NULL, 'R' },
+	{ "quiesce-file", required_argument, NULL, 'P' },
+	{ "expect-image", required_argument, NULL, 'I' },
+	{ "prefix", required_argument, NULL, 'p' },
+	{ "expect-close", no_argument, NULL, 'C' },
+	{ "no-persistent", no_argument, NULL, 'n' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A numeric option's value in [lo, hi]; -EINVAL with a line saying why. */
+static int opt_number(int c, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	const char *name = "?";
+
+	for (const struct option *l = long_opts; l->name; l++)
+		if (l->val == c)
+			name = l->name;
+	if (parse_uint(arg, hi, v) == 0 && *v >= lo)
+		return 0;
+	fprintf(stderr, "guest_verify: --%s %s: not a number in %llu..%llu\n", name, arg,
+		(unsigned long long)lo, (unsigned long long)hi);
+	return -EINVAL;
+}
+
 static int parse_opts(int argc, char **argv, struct verify_opts *o, unsigned *devid)
 {
-	static const struct option longs[] = {
-		{ "qd", required_argument, NULL, 'q' },
-		{ "queues", required_argument, NULL, 'Q' },
-		{ "ring-order", required_argument, NULL, 'r' },
-		{ "max-segs", required_argument, NULL, 'm' },
-		{ "discard-pct", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "secs", required_argument, NULL, 't' },
-		{ "stop-file", required_argument, NULL, 'S' },
-		{ "ready-file", required_argument, NULL, 'R' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "no-persistent", no_argument, NULL, 'n' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "quiesce-file", required_argument, NULL, 'P' },
-		{ "expect-image", required_argument, NULL, 'I' },
-		{ "expect-close", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint64_t v = 0;
-	int c;
+	int c, rc = 0;
 
 	*o = (struct verify_opts){ .qd = 16, .queues = 1, .max_segs = 64, .discard_pct = 10,
 				   .timeout_s = 120 };
-	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		const char *name = longs[0].name;
-		uint64_t max = UINT32_MAX;
-
-		for (const struct option *l = longs; l->name; l++)
-			if (l->val == c)
-				name = l->name;
-		if (c == 'S' || c == 'R' || c == 'p' || c == 'n' || c == 'P' || c == 'I' ||
-		    c == 'C') {
-			if (c == 'P')
-				o->quiesce_file = optarg;
-			else if (c == 'I')
-				o->expect_image = optarg;
-			else if (c == 'C')
-				o->expect_close = true;
-			else if (c == 'S')
-				o->stop_file = optarg;
-			else if (c == 'R')
-				o->ready_file = optarg;
-			else if (c == 'p')
-				guest_prefix = optarg;
-			else
-				o->no_persistent = true;
-			continue;
-		}
-		if (c == '?')
-			return -EINVAL;
-		max = c == 'q' ? 4096 : c == 'Q' ? BLKFRONT_MAX_QUEUES : c == 'r' ? 4
-		    : c == 'm' ? BLKFRONT_MAX_SEGMENTS : c == 'd' ? 95 : UINT64_MAX;
-		if (parse_uint(optarg, max, &v) || ((c == 'q' || c == 'Q' || c == 'm') && !v)) {
-			fprintf(stderr, "guest_verify: --%s %s: not a number in range\n", name,
-				optarg);
-			return -EINVAL;
-		}
+	while (rc == 0 && (c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'q': o->qd = (unsigned)v; break;
-		case 'Q': o->queues = (unsigned)v; break;
-		case 'r': o->ring_order = (int)v; break;
-		case 'm': o->max_segs = (unsigned)v; break;
-		case 'd': o->discard_pct = (unsigned)v; break;
-		case 's': o->seed = v; break;
-		case 't': o->secs = v; break;
-		case 'T': o->timeout_s = v ? v : 1; break;
-		default: break;
+		case 'q': rc = opt_number(c, optarg, 1, 4096, &v); o->qd = (unsigned)v; break;
+		case 'Q': rc = opt_number(c, optarg, 1, BLKFRONT_MAX_QUEUES, &v);
+			  o->queues = (unsigned)v; break;
+		case 'r': rc = opt_number(c, optarg, 0, BLKFRONT_MAX_RING_ORDER, &v);
+			  o->ring_order = (int)v; break;
+		case 'm': rc = opt_number(c, optarg, 1, BLKFRONT_MAX_SEGMENTS, &v);
+			  o->max_segs = (unsigned)v; break;
+		case 'd': rc = opt_number(c, optarg, 0, 95, &v); o->discard_pct = (unsigned)v; break;
+		case 's': rc = opt_number(c, optarg, 0, UINT64_MAX, &o->seed); break;
+		case 't': rc = opt_number(c, optarg, 0, 86400, &o->secs); break;
+		case 'T': rc = opt_number(c, optarg, 1, 86400, &o->timeout_s); break;
+		case 'S': o->stop_file = optarg; break;
+		case 'R': o->ready_file = optarg; break;
+		case 'P': o->quiesce_file = optarg; break;
+		case 'I': o->expect_image = optarg; break;
+		case 'p': guest_prefix = optarg; break;
+		case 'C': o->expect_close = true; break;
+		case 'n': o->no_persistent = true; break;
+		default: rc = -EINVAL; break;
 		}
 	}
-	if (optind != argc - 1 || parse_uint(argv[optind], UINT32_MAX, &v)) {
+	if (rc || optind != argc - 1 || parse_uint(argv[optind], UINT32_MAX, &v)) {
 		fprintf(stderr, "usage: guest_verify [options] DEVID (see the source's header)\n");
 		return -EINVAL;
 	}
