@@ -12,7 +12,6 @@
 static void header_init(struct pool *pool, const struct pool_layout *l)
 {
 	*pool->hdr = (struct pool_header){
-		.magic = POOL_MAGIC,
 		.version = POOL_VERSION,
 		.max_disks = POOL_MAX_DISKS,
 		.chunk_size = pool->chunk_size,
@@ -22,6 +21,29 @@ static void header_init(struct pool *pool, const struct pool_layout *l)
 		.data_off = l->data_off,
 		.file_size = l->file_size,
 	};
+	/* A daemon killed before this store leaves a header of zeros, which
+	 * the next one takes for a file never used. */
+	__atomic_store_n(&pool->hdr->magic, POOL_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* An adopted file's geometry wins over the configuration's: its disks are
+ * laid out in it. The capacity changes only once no disk is left. */
+static void pool_geometry_from_file(struct pool *pool, const struct pool_config *cfg)
+{
+	uint64_t size = pool->hdr->nchunks * pool->hdr->chunk_size;
+
+	if (size != cfg->size || pool->hdr->chunk_size != pool->chunk_size)
+		log_warn("pool: keeping the %llu MiB pool of %llu KiB chunks the previous "
+			 "memback left, not %llu MiB of %llu KiB (the disks it holds live in it)",
+			 (unsigned long long)(size >> 20),
+			 (unsigned long long)(pool->hdr->chunk_size >> 10),
+			 (unsigned long long)(cfg->size >> 20),
+			 (unsigned long long)(pool->chunk_size >> 10));
+	pool->chunk_size = pool->hdr->chunk_size;
+	pool->shift = pool_log2(pool->chunk_size);
+	pool->nchunks = (uint32_t)pool->hdr->nchunks;
+	pool->res.capacity = size;
+	pool->res.chunk_shift = pool->shift;
 }
 
 int pool_create(const struct pool_config *cfg, struct pool **out)
@@ -54,12 +76,6 @@ int pool_create(const struct pool_config *cfg, struct pool **out)
 					       .chunk_shift = pool->shift,
 					       .overcommit = cfg->overcommit };
 	pthread_mutex_init(&pool->lock, NULL);
-	pool->freelist_storage = calloc(layout.nchunks, sizeof(uint32_t));
-	if (!pool->freelist_storage) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	pool_freelist_init(&pool->freelist, pool->freelist_storage, pool->nchunks);
 	rc = pool_mem_open(pool, cfg, chunk_size, &layout);
 	if (rc)
 		goto out;
@@ -68,15 +84,29 @@ int pool_create(const struct pool_config *cfg, struct pool **out)
 	pool->owners = (uint64_t *)(pool->map + layout.owner_off);
 	pool->data = pool->map + layout.data_off;
 	pool->data_off = layout.data_off;
-	header_init(pool, &layout);
-	log_info("pool: %llu MiB in %u chunks of %llu KiB%s%s%s",
-		 (unsigned long long)(cfg->size >> 20), pool->nchunks,
-		 (unsigned long long)(chunk_size >> 10),
+	if (pool->adopted)
+		pool_geometry_from_file(pool, cfg);
+	pool->freelist_storage = calloc(pool->nchunks, sizeof(uint32_t));
+	if (!pool->freelist_storage) {
+		rc = -ENOMEM;
+		goto out_mem;
+	}
+	pool_freelist_init(&pool->freelist, pool->freelist_storage, pool->nchunks);
+	if (pool->adopted && (rc = pool_adopt(pool)))
+		goto out_mem;
+	if (!pool->adopted)
+		header_init(pool, &layout); /* the magic last: see pool_header_check */
+	log_info("pool: %llu MiB in %u chunks of %llu KiB%s%s%s%s",
+		 (unsigned long long)(pool->res.capacity >> 20), pool->nchunks,
+		 (unsigned long long)(pool->chunk_size >> 10),
 		 pool->hugepages ? ", huge pages" : "",
 		 pool->mlocked ? ", locked" : "",
-		 cfg->overcommit ? ", overcommit" : "");
+		 cfg->overcommit ? ", overcommit" : "",
+		 pool->adopted ? ", adopted" : "");
 	*out = pool;
 	return 0;
+out_mem:
+	pool_mem_close(pool);
 out:
 	free(pool->freelist_storage);
 	pthread_mutex_destroy(&pool->lock);
@@ -97,6 +127,34 @@ void pool_destroy(struct pool *pool)
 	free(pool->freelist_storage);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool);
+}
+
+/* In memory only: the file keeps every disk for the next daemon. */
+void pool_close(struct pool *pool)
+{
+	if (!pool)
+		return;
+	while (pool->disks) {
+		struct pool_disk *disk = pool->disks;
+		pool->disks = disk->next;
+		pthread_mutex_destroy(&disk->lock);
+		free(disk->table);
+		free(disk);
+	}
+	pool_mem_close(pool);
+	free(pool->freelist_storage);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+}
+
+bool pool_is_persistent(const struct pool *pool)
+{
+	return pool->persistent;
+}
+
+bool pool_was_adopted(const struct pool *pool)
+{
+	return pool->adopted;
 }
 
 int pool_fd(const struct pool *pool)
@@ -164,11 +222,21 @@ uint32_t pool_chunk_take(struct pool_disk *disk, uint64_t lchunk, bool zero)
 	pthread_mutex_unlock(&pool->lock);
 	/* The chunk is ours alone now: zero it outside the pool lock, unless
 	 * it is a hole (reads as zeros, its pages come as they are touched). */
-	if (pool->owners[chunk] == POOL_OWNER_DIRTY && zero)
+	if (pool->owners[chunk] == POOL_OWNER_DIRTY) {
+		if (!zero)
+			goto out; /* the caller fills it, then owns it */
 		memset(pool_chunk_addr(pool, chunk), 0, pool->chunk_size);
-	pool->owners[chunk] = pool_owner_encode(disk->slot, lchunk);
+	}
+	pool_chunk_own(disk, chunk, lchunk);
+out:
 	atomic_fetch_add(&disk->used_chunks, 1);
 	return chunk;
+}
+
+void pool_chunk_own(struct pool_disk *disk, uint32_t chunk, uint64_t lchunk)
+{
+	__atomic_store_n(&disk->pool->owners[chunk], pool_owner_encode(disk->slot, lchunk),
+			 __ATOMIC_RELEASE);
 }
 
 void pool_chunk_give(struct pool_disk *disk, uint32_t chunk)
@@ -176,9 +244,9 @@ void pool_chunk_give(struct pool_disk *disk, uint32_t chunk)
 	struct pool *pool = disk->pool;
 
 	/* Unpinned and out of the disk's table: no copy can touch it now. */
-	pool->owners[chunk] = pool_mem_punch(pool, pool_chunk_addr(pool, chunk),
-					     pool->chunk_size)
-				      ? POOL_OWNER_FREE : POOL_OWNER_DIRTY;
+	uint64_t owner = pool_mem_punch(pool, pool_chunk_addr(pool, chunk), pool->chunk_size)
+				 ? POOL_OWNER_FREE : POOL_OWNER_DIRTY;
+	__atomic_store_n(&pool->owners[chunk], owner, __ATOMIC_RELEASE);
 	atomic_fetch_sub(&disk->used_chunks, 1);
 	pthread_mutex_lock(&pool->lock);
 	int rc = pool_freelist_push(&pool->freelist, chunk);

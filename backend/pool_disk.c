@@ -21,11 +21,12 @@ static int slot_claim(struct pool *pool, uint64_t size, uint32_t *slot)
 {
 	for (uint32_t i = 0; i < POOL_MAX_DISKS; i++) {
 		struct pool_dev_slot *s = &pool->slots[i];
-		if (s->state)
+		if (s->state != POOL_SLOT_FREE)
 			continue;
-		s->state = 1;
 		s->size = size;
 		s->generation++;
+		memset(s->record, 0, sizeof(s->record));
+		__atomic_store_n(&s->state, POOL_SLOT_RESERVED, __ATOMIC_RELEASE);
 		*slot = i;
 		return 0;
 	}
@@ -54,6 +55,12 @@ out:
 	return rc;
 }
 
+/* The slot is no disk's from here on: a restart frees what it owns. */
+static void slot_release(struct pool *pool, uint32_t slot)
+{
+	__atomic_store_n(&pool->slots[slot].state, POOL_SLOT_FREE, __ATOMIC_RELEASE);
+}
+
 /* Undo disk_register: the slot, the reservation, the list entry. */
 static void disk_unregister(struct pool_disk *disk)
 {
@@ -68,7 +75,7 @@ static void disk_unregister(struct pool_disk *disk)
 	}
 	pool->ndisks--;
 	pool_unreserve(&pool->res, atomic_load(&disk->size));
-	pool->slots[disk->slot].state = 0;
+	slot_release(pool, disk->slot);
 	pool->slots[disk->slot].size = 0;
 	pthread_mutex_unlock(&pool->lock);
 }
@@ -120,6 +127,7 @@ void pool_disk_destroy(struct pool_disk *disk)
 {
 	if (!disk)
 		return;
+	slot_release(disk->pool, disk->slot); /* before its chunks: see pool_int.h */
 	disk_free_from(disk, 0);
 	disk_unregister(disk);
 	pthread_mutex_destroy(&disk->lock);
@@ -192,15 +200,71 @@ int pool_disk_resize(struct pool_disk *disk, uint64_t size)
 		pthread_mutex_unlock(&pool->lock);
 		goto out;
 	}
+	/* The slot's size first when shrinking, last when growing: a restart
+	 * in between drops the chunks past the slot's size either way. */
 	if (size < old) {
+		__atomic_store_n(&pool->slots[disk->slot].size, size, __ATOMIC_RELEASE);
 		disk_free_from(disk, pool_chunks_for(size, pool->shift));
 		zero_tail_of_last_chunk(disk, size);
 	}
 	atomic_store(&disk->size, size);
-	pthread_mutex_lock(&pool->lock);
-	pool->slots[disk->slot].size = size;
-	pthread_mutex_unlock(&pool->lock);
+	__atomic_store_n(&pool->slots[disk->slot].size, size, __ATOMIC_RELEASE);
 out:
 	pthread_mutex_unlock(&disk->lock);
 	return rc;
+}
+
+void pool_disk_publish(struct pool_disk *disk)
+{
+	__atomic_store_n(&disk->pool->slots[disk->slot].state, POOL_SLOT_IN_USE,
+			 __ATOMIC_RELEASE);
+}
+
+void *pool_disk_record(struct pool_disk *disk)
+{
+	return disk->pool->slots[disk->slot].record;
+}
+
+uint32_t pool_disk_slot(const struct pool_disk *disk)
+{
+	return disk->slot;
+}
+
+struct pool_disk *pool_disk_next(struct pool *pool, struct pool_disk *prev)
+{
+	return prev ? prev->next : pool->disks;
+}
+
+/* A disk for an IN_USE slot of an adopted file: what the slot says, no
+ * chunk yet (pool_adopt puts them in). */
+int pool_disk_adopt_slot(struct pool *pool, uint32_t slot, struct pool_disk **out)
+{
+	uint64_t size = pool->slots[slot].size;
+	struct pool_disk *disk;
+	int rc = disk_size_check(pool, size);
+
+	if (rc)
+		return rc;
+	disk = calloc(1, sizeof(*disk));
+	if (!disk)
+		return -ENOMEM;
+	disk->pool = pool;
+	disk->slot = slot;
+	atomic_init(&disk->size, size);
+	pthread_mutex_init(&disk->lock, NULL);
+	disk->nentries = pool_chunks_for(size, pool->shift);
+	disk->table = calloc(disk->nentries, sizeof(*disk->table));
+	if (!disk->table) {
+		pthread_mutex_destroy(&disk->lock);
+		free(disk);
+		return -ENOMEM;
+	}
+	/* Its memory is already there: a reservation past the capacity (a
+	 * pool adopted with overcommit off) is kept, not refused. */
+	pool->res.reserved += pool_reservation_of(&pool->res, size);
+	disk->next = pool->disks;
+	pool->disks = disk;
+	pool->ndisks++;
+	*out = disk;
+	return 0;
 }

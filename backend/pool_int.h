@@ -21,14 +21,24 @@
  * between disks; a write that covers the whole chunk fills it instead,
  * before publishing it, so no reader ever sees the old bytes.
  *
- * Restart (not built yet): everything a new daemon needs is in the memfd.
- * It receives the fd (SCM_RIGHTS from the old daemon, or inherited across
- * exec once FD_CLOEXEC is cleared), maps it, checks the header, and for
- * each in-use device-table slot creates a disk of the slot's size; one scan
- * of the owner map puts every owned chunk back into its disk's table at its
- * logical index, and every free/dirty chunk onto the free list. The vbd
- * layer would keep the slot number (and generation) in its backend node to
- * match xenstore devices to slots.
+ * Restart (pool_adopt.c): with a state directory the memory is a file
+ * there, which outlives the process. A new daemon maps it, checks the
+ * header, and for each IN_USE device-table slot creates a disk of the
+ * slot's size; one scan of the owner map puts every owned chunk back into
+ * its disk's table at its logical index, and every other chunk onto the
+ * free list. The device layer finds its disks by the record it keeps in
+ * each slot (pool_disk_record).
+ *
+ * Crash consistency: every update is ordered so that a process killed
+ * between any two stores leaves a file that adopts to a valid pool:
+ *   - a slot is RESERVED until its record is written, IN_USE after;
+ *     destroy makes it FREE before its chunks go back;
+ *   - a chunk's owner entry is written once the chunk holds nothing of
+ *     another disk (zeroed, a hole, or filled by the write) and before it
+ *     is published in the disk's table; a chunk given back is out of the
+ *     table before its owner entry says free;
+ *   - a shrink writes the slot's new size before it drops chunks, a grow
+ *     after the table has grown; chunks past a slot's size are dropped.
  */
 #ifndef MEMBACK_POOL_INT_H
 #define MEMBACK_POOL_INT_H
@@ -67,6 +77,8 @@ struct pool {
 	uint32_t nchunks;
 	bool hugepages;                /* in use, not just asked for */
 	bool mlocked;
+	bool persistent;               /* a file that outlives the process */
+	bool adopted;                  /* ... that a previous daemon left */
 
 	pthread_mutex_t lock;
 	struct pool_freelist freelist;
@@ -96,6 +108,14 @@ void pool_mem_close(struct pool *pool);
  * lacks before copying anything, so running out changes nothing. */
 int pool_chunks_promise(struct pool_disk *disk, uint64_t n);
 uint32_t pool_chunk_take(struct pool_disk *disk, uint64_t lchunk, bool zero);
+/* Record in the owner map that the chunk is disk's lchunk: once it holds
+ * nothing of another disk, before it is published (pool_chunk_take does it
+ * unless the caller fills the chunk itself). */
+void pool_chunk_own(struct pool_disk *disk, uint32_t chunk, uint64_t lchunk);
+/* pool_adopt.c: rebuild the disks and the free list from the file. */
+int pool_adopt(struct pool *pool);
+/* pool_disk.c: a disk for an adopted slot (reserved, nothing populated). */
+int pool_disk_adopt_slot(struct pool *pool, uint32_t slot, struct pool_disk **out);
 void pool_chunk_give(struct pool_disk *disk, uint32_t chunk);
 
 /* pool_io.c: drop whole chunk lchunk (disk->lock held); zero it in place if

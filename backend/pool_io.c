@@ -86,8 +86,10 @@ static int populate_pinned(struct pool_disk *disk, uint64_t from, uint64_t to,
 			continue;
 		}
 		chunk = pool_chunk_take(disk, lc, !whole);
-		if (whole)
+		if (whole) {
 			fill_whole(pool, w, lc, chunk);
+			pool_chunk_own(disk, chunk, lc);
+		}
 		/* Publish with our pin held; the release orders the fill first. */
 		atomic_store_explicit(&disk->table[lc],
 				      pool_entry_make(chunk) + POOL_PIN_ONE,

@@ -2,6 +2,7 @@
  * range arithmetic. See pool_map.h. */
 #include <errno.h>
 
+#include "parse.h"
 #include "pool_map.h"
 
 #define POOL_HEADER_SPACE 4096u
@@ -196,4 +197,56 @@ void pool_discard_split(uint64_t disk_size, uint64_t off, uint64_t len,
 		p->tail_off = tail_start;
 		p->tail_len = end - tail_start;
 	}
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+int pool_header_check(const struct pool_header *h, uint64_t file_size, char *err,
+		      size_t errlen)
+{
+	struct pool_layout l;
+
+	if (all_zero(h, sizeof(*h)))
+		return -ENODATA;
+	if (h->magic != POOL_MAGIC)
+		return errorf(err, errlen, -EPROTO, "not a memback pool (bad magic)");
+	if (h->version != POOL_VERSION)
+		return errorf(err, errlen, -EPROTO,
+			      "format version %u, this memback reads version %u only",
+			      h->version, POOL_VERSION);
+	if (h->max_disks != POOL_MAX_DISKS || pool_chunk_size_check(h->chunk_size) ||
+	    h->nchunks == 0 || h->nchunks > POOL_MAX_CHUNKS)
+		return errorf(err, errlen, -EPROTO, "damaged header (geometry)");
+	/* The layout must be the one this version computes, at the alignment
+	 * its data offset shows (the page or huge page size it was made with). */
+	uint64_t align = h->data_off & -h->data_off;
+	if (align < 4096 || pool_layout_compute(h->nchunks * h->chunk_size, h->chunk_size,
+						align, &l) ||
+	    l.table_off != h->table_off || l.owner_off != h->owner_off ||
+	    l.data_off > h->data_off || h->data_off % 4096 || h->data_off > h->file_size ||
+	    h->data_off + h->nchunks * h->chunk_size > h->file_size)
+		return errorf(err, errlen, -EPROTO, "damaged header (layout)");
+	if (h->file_size != file_size)
+		return errorf(err, errlen, -EPROTO,
+			      "damaged: the header says %llu bytes, the file has %llu",
+			      (unsigned long long)h->file_size, (unsigned long long)file_size);
+	return 0;
+}
+
+bool pool_owner_adopt(uint64_t owner, const struct pool_dev_slot *slots, unsigned chunk_shift,
+		      uint32_t *slot, uint64_t *lchunk)
+{
+	if (!pool_owner_decode(owner, slot, lchunk) || *slot >= POOL_MAX_DISKS)
+		return false;
+	const struct pool_dev_slot *s = &slots[*slot];
+	return s->state == POOL_SLOT_IN_USE &&
+	       *lchunk < pool_chunks_for(s->size, chunk_shift);
 }

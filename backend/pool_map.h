@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pool.h"
+
 #define POOL_DEFAULT_CHUNK (1u << 20)
 #define POOL_MIN_CHUNK     4096u
 #define POOL_MAX_CHUNK     (1u << 30)
@@ -27,7 +29,9 @@
  * needs to find every disk's chunks again (see pool.c).
  */
 #define POOL_MAGIC   0x314b4341424d454dull /* "MEMBACK1" as little-endian bytes */
-#define POOL_VERSION 1u
+/* 2: the pool lives in a file a restarted daemon adopts; slots carry the
+ * device layer's record. A file of any other version is refused. */
+#define POOL_VERSION 2u
 
 struct pool_header {
 	uint64_t magic;
@@ -41,12 +45,34 @@ struct pool_header {
 	uint64_t file_size;
 };
 
-/* One device-table slot. state: 0 free, 1 in use. */
+/* One device-table slot, 4 KiB. A disk is created RESERVED and becomes
+ * IN_USE once its owner's record is written (pool_disk_publish): a
+ * restarted daemon adopts IN_USE disks only, and frees the chunks of
+ * any other slot. */
+#define POOL_SLOT_FREE     0u
+#define POOL_SLOT_IN_USE   1u
+#define POOL_SLOT_RESERVED 2u
+#define POOL_RECORD_BYTES  POOL_DISK_RECORD_BYTES
 struct pool_dev_slot {
 	uint64_t state;
 	uint64_t size;
 	uint64_t generation; /* bumped on every (re)use of the slot */
+	uint8_t record[POOL_RECORD_BYTES]; /* the device layer's; opaque here */
 };
+_Static_assert(sizeof(struct pool_dev_slot) == 4096, "a device-table slot is 4 KiB");
+
+/* Whether a header read from a file of file_size bytes describes a pool
+ * this daemon can adopt: 0, -ENODATA for a file never initialised (all
+ * zero: a daemon died creating it; safe to start afresh), or -EPROTO
+ * with the reason in err (another format version, or damaged). */
+int pool_header_check(const struct pool_header *h, uint64_t file_size, char *err,
+		      size_t errlen);
+
+/* Where a chunk goes when a pool is adopted, from its owner map entry and
+ * the device table: true with (slot, lchunk) when it belongs to an IN_USE
+ * disk and lies inside its size; false: it is free (its data is junk). */
+bool pool_owner_adopt(uint64_t owner, const struct pool_dev_slot *slots, unsigned chunk_shift,
+		      uint32_t *slot, uint64_t *lchunk);
 
 struct pool_layout {
 	uint64_t nchunks;

@@ -1,9 +1,11 @@
-/* The pool's memory: a memfd (huge pages where asked and available), mapped
- * shared so a restarted daemon handed the fd sees the same bytes. */
+/* The pool's memory: a file in the state directory, which a restarted daemon
+ * adopts (restart.c's contract: DESIGN.md §7), or a memfd that dies with the
+ * process (no state directory; huge pages). Mapped shared either way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,13 +33,11 @@ static uint64_t hugepage_size(void)
 	return (uint64_t)kb << 10;
 }
 
-/* memfd of layout->file_size bytes, mapped; -errno on failure. */
-static int map_memfd(struct pool *pool, unsigned flags, const struct pool_layout *layout)
+/* Map fd's layout->file_size bytes (made that size unless `keep`); the
+ * pool owns fd from here on, also on failure. */
+static int map_fd(struct pool *pool, int fd, bool keep, const struct pool_layout *layout)
 {
-	int fd = memfd_create("memback-pool", MFD_CLOEXEC | flags);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)layout->file_size) < 0)
+	if (!keep && ftruncate(fd, (off_t)layout->file_size) < 0)
 		goto fail;
 	/* For hugetlbfs the pages are reserved here, so a shortage shows now
 	 * rather than as SIGBUS on first touch. */
@@ -56,6 +56,78 @@ fail:;
 	int rc = -errno;
 	close(fd);
 	return rc;
+}
+
+/* memfd of layout->file_size bytes, mapped; -errno on failure. */
+static int map_memfd(struct pool *pool, unsigned flags, const struct pool_layout *layout)
+{
+	int fd = memfd_create("memback-pool", MFD_CLOEXEC | flags);
+
+	return fd < 0 ? -errno : map_fd(pool, fd, false, layout);
+}
+
+static void layout_of(const struct pool_header *h, struct pool_layout *l)
+{
+	*l = (struct pool_layout){ .nchunks = h->nchunks, .table_off = h->table_off,
+				   .owner_off = h->owner_off, .data_off = h->data_off,
+				   .file_size = h->file_size };
+}
+
+/* The header of the file fd (st_size bytes): 0 and *l to adopt it,
+ * -ENODATA to start afresh, or -EPROTO (logged: the file is refused). */
+static int read_header(int fd, const char *path, uint64_t st_size, struct pool_layout *l)
+{
+	struct pool_header h = { 0 };
+	char why[160];
+
+	if (st_size < sizeof(h))
+		return -ENODATA; /* died before its size was set: never used */
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return -errno ? -errno : -EIO;
+	int rc = pool_header_check(&h, st_size, why, sizeof(why));
+	if (rc == -EPROTO)
+		log_err("pool: %s: %s; refused and left as it is (move it away to start "
+			"afresh, losing the disks it holds)", path, why);
+	if (rc == 0)
+		layout_of(&h, l);
+	return rc;
+}
+
+/* The pool's file at path: adopted when a previous daemon left one, else
+ * made for *layout. Locked for as long as we run (-EBUSY: another
+ * memback holds it). */
+static int open_file(struct pool *pool, const char *path, struct pool_layout *layout)
+{
+	struct stat st;
+	int rc, fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+
+	if (fd < 0) {
+		rc = -errno;
+		log_err("pool: cannot open %s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		log_err("pool: %s is in use by another memback", path);
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+		log_err("pool: %s is not a regular file", path);
+		goto fail;
+	}
+	rc = read_header(fd, path, (uint64_t)st.st_size, layout);
+	if (rc == 0)
+		pool->adopted = true;
+	else if (rc != -ENODATA || ftruncate(fd, 0) < 0)
+		goto fail;
+	rc = map_fd(pool, fd, pool->adopted, layout);
+	if (rc)
+		log_err("pool: cannot map %s: %s", path, strerror(-rc));
+	return rc;
+fail:
+	close(fd);
+	return rc ? rc : -EIO;
 }
 
 static int open_hugetlb(struct pool *pool, const struct pool_config *cfg,
@@ -80,8 +152,12 @@ int pool_mem_open(struct pool *pool, const struct pool_config *cfg,
 
 	if (cfg->hugepages) {
 		rc = open_hugetlb(pool, cfg, chunk_size, layout);
-		if (rc == 0)
+		if (rc == 0) {
+			if (cfg->path)
+				log_warn("pool: huge pages live in a memfd here: a restart of "
+					 "memback keeps no disk");
 			goto mapped;
+		}
 		log_warn("pool: huge pages unavailable (%s), using normal pages",
 			 strerror(-rc));
 	}
@@ -89,6 +165,14 @@ int pool_mem_open(struct pool *pool, const struct pool_config *cfg,
 				 (uint64_t)sysconf(_SC_PAGESIZE), layout);
 	if (rc)
 		return rc;
+	if (cfg->path) {
+		rc = open_file(pool, cfg->path, layout);
+		pool->punch_align = (uint64_t)sysconf(_SC_PAGESIZE);
+		pool->persistent = rc == 0;
+		if (rc)
+			return rc;
+		goto mapped;
+	}
 	rc = map_memfd(pool, 0, layout);
 	pool->punch_align = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (rc) {

@@ -7,7 +7,8 @@
  * chunk reads as zeros before another disk gets it, so no data crosses
  * disks. Attaching a disk reserves its whole size
  * (no disk can starve another) unless the pool was created with overcommit.
- * The pool's memory lives in a memfd so a later daemon can inherit it.
+ * The pool's memory lives in a file that outlives the daemon (a later one
+ * adopts it and every disk in it), or in a memfd that dies with it.
  *
  * The pool knows nothing about Xen. All functions return 0 or a negative errno.
  * Thread safety: any number of threads may read/write/discard one disk or
@@ -30,6 +31,10 @@ struct pool_config {
 	bool overcommit;     /* disks may reserve more than is free */
 	bool hugepages;      /* back the pool with huge pages where possible */
 	bool mlock;          /* lock the pool in RAM */
+	/* The pool's file, kept across restarts (NULL: a memfd). A file a
+	 * previous daemon left is adopted: its size and chunk size win over
+	 * the fields above, and its disks come back (pool_disk_next). */
+	const char *path;
 };
 
 struct pool_stats {
@@ -50,10 +55,19 @@ struct pool_disk_stats {
 
 /* cfg->size must be a whole number (>= 1) of chunks (-EINVAL). Without
  * huge pages available it falls back to normal pages with a log line; a
- * failed mlock is an error (the admin asked that the disk never swap). */
+ * failed mlock is an error (the admin asked that the disk never swap).
+ * With cfg->path: -EBUSY when another process holds the file, -EPROTO for
+ * a file of another format version or a damaged one (logged, and left as
+ * it is). */
 int pool_create(const struct pool_config *cfg, struct pool **out);
 /* Destroys any disks still attached (with a warning). */
 void pool_destroy(struct pool *pool);
+/* Let go of the pool and leave its file, every disk in it, for the next
+ * daemon (no I/O may be in flight). */
+void pool_close(struct pool *pool);
+/* Whether the pool outlives the process / was adopted from a file. */
+bool pool_is_persistent(const struct pool *pool);
+bool pool_was_adopted(const struct pool *pool);
 void pool_get_stats(struct pool *pool, struct pool_stats *st);
 /* The memfd holding all pool memory and its device table (close-on-exec),
  * for handing to a restarted daemon. */
@@ -68,6 +82,18 @@ bool pool_is_mlocked(const struct pool *pool);
  * when all 1024 device slots are taken; -EFBIG when the disk would need
  * 2^32 chunks or more. */
 int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out);
+/* A new disk stays invisible to a restarted daemon (which frees it) until
+ * its owner has written its record and publishes it. */
+void pool_disk_publish(struct pool_disk *disk);
+/* POOL_DISK_RECORD_BYTES of the disk's slot in the pool's file, for its
+ * owner's own bookkeeping (zero for a new disk); it outlives the process. */
+#define POOL_DISK_RECORD_BYTES (4096u - 24u)
+void *pool_disk_record(struct pool_disk *disk);
+/* The disk's device-table slot, 0..1023: stable across a restart. */
+uint32_t pool_disk_slot(const struct pool_disk *disk);
+/* Every disk of the pool: NULL first, then the one before; NULL at the end.
+ * Only while no disk is created or destroyed. */
+struct pool_disk *pool_disk_next(struct pool *pool, struct pool_disk *prev);
 /* Give every chunk back (zeroed before reuse) and the reservation. No I/O
  * on the disk may be in flight. */
 void pool_disk_destroy(struct pool_disk *disk);

@@ -7,6 +7,8 @@ $(BUILD)/tests/test_pool: $(BUILD)/tests/pool/test_pool.o $(POOL_OBJS) $(COMMON_
 	$(POOL_TEST_LINK)
 $(BUILD)/tests/test_pool_threads: $(BUILD)/tests/pool/test_pool_threads.o $(POOL_OBJS) $(COMMON_OBJS)
 	$(POOL_TEST_LINK)
+$(BUILD)/tests/test_pool_adopt: $(BUILD)/tests/pool/test_pool_adopt.o $(POOL_OBJS) $(COMMON_OBJS)
+	$(POOL_TEST_LINK)
 $(BUILD)/tests/test_target: $(BUILD)/tests/pool/test_target.o $(TARGET_OBJS) $(COMMON_OBJS)
 	$(POOL_TEST_LINK)
 # A benchmark, built by `all` but not run by `check`.
@@ -14,7 +16,8 @@ $(BUILD)/tests/bench_pool: $(BUILD)/tests/pool/bench_pool.o $(POOL_OBJS) $(COMMO
 	$(POOL_TEST_LINK)
 
 TESTS += $(BUILD)/tests/test_pool_map $(BUILD)/tests/test_pool \
-	 $(BUILD)/tests/test_pool_threads $(BUILD)/tests/test_target
+	 $(BUILD)/tests/test_pool_threads $(BUILD)/tests/test_target \
+	 $(BUILD)/tests/test_pool_adopt
 BINS  += $(BUILD)/tests/bench_pool
 
 # libFuzzer target for target_parse: only on request, with clang.
