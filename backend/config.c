@@ -53,6 +53,9 @@ const struct setting settings[] = {
 	{ S_PIDFILE, "pidfile", 0, ARG_VALUE, true, false, "PATH", "write the daemon's pid here" },
 	{ S_METRICS, "metrics", 0, ARG_VALUE, true, false, "WHERE",
 	  "Prometheus endpoint: unix:PATH or ADDR:PORT (default off)" },
+	{ S_STATE_DIR, "state-dir", 0, ARG_VALUE, true, false, "DIR",
+	  "keep the pool and the device table here for a restart\n"
+	  "                                (default " CONFIG_DEFAULT_STATE_DIR "; none: keep nothing)" },
 	{ S_HELP, "help", 'h', ARG_NONE, false, false, NULL, "this text" },
 };
 const unsigned nr_settings = sizeof(settings) / sizeof(settings[0]);
@@ -73,6 +76,8 @@ void options_defaults(struct options *o)
 	o->cfg.backend_type = o->backend_type_buf;
 	o->cfg.control_path = o->control_buf;
 	o->cfg.image_dir = o->image_dir_buf;
+	strcpy(o->state_dir_buf, CONFIG_DEFAULT_STATE_DIR);
+	o->cfg.state_dir = o->state_dir_buf;
 	o->cfg.max_ring_order = RING_MAX_ORDER;
 	o->cfg.max_indirect_segments = 256;
 	o->cfg.grant_mode = GRANT_MODE_PERSISTENT;
@@ -174,6 +179,14 @@ static int set_value(struct options *o, enum setting_id id, const char *label, c
 	case S_METRICS: /* main checks the address */
 		c->metrics = o->metrics_buf;
 		return set_string(label, v, o->metrics_buf, sizeof(o->metrics_buf), false, err,
+				  errlen);
+	case S_STATE_DIR:
+		/* "none": the pool in a memfd that dies with the process. */
+		if (strcmp(v, "none") == 0) {
+			o->state_dir_buf[0] = '\0';
+			return 0;
+		}
+		return set_string(label, v, o->state_dir_buf, sizeof(o->state_dir_buf), true, err,
 				  errlen);
 	case S_IMAGE_DIR:
 		return set_string(label, v, o->image_dir_buf, sizeof(o->image_dir_buf), true, err,

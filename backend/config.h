@@ -15,6 +15,8 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/memback/memback.conf"
+/* tmpfs, not removed by systemd when the unit stops (RuntimeDirectory= is). */
+#define CONFIG_DEFAULT_STATE_DIR "/dev/shm/memback"
 
 struct options {
 	struct daemon_config cfg;   /* its strings point into the buffers below */
@@ -29,6 +31,7 @@ struct options {
 	char image_dir_buf[PATH_MAX];
 	char config_buf[PATH_MAX];
 	char metrics_buf[PATH_MAX];
+	char state_dir_buf[PATH_MAX];
 };
 
 /* The built-in defaults (those that need the system are filled by main). */

@@ -41,6 +41,7 @@ void setting_show(const struct options *o, const struct setting *s, char *buf, s
 	case S_POOL_WARN: snprintf(buf, len, "%u", c->pool_warn_pct); break;
 	case S_PIDFILE: snprintf(buf, len, "%s", o->pidfile ? o->pidfile : ""); break;
 	case S_METRICS: snprintf(buf, len, "%s", c->metrics ? c->metrics : ""); break;
+	case S_STATE_DIR: snprintf(buf, len, "%s", c->state_dir[0] ? c->state_dir : "none"); break;
 	default: snprintf(buf, len, "-"); break;
 	}
 }

@@ -229,6 +229,11 @@ void control_serve(struct daemon *d, int listen_fd)
 		vbd_save_request(d, fd, req); /* answers when the file is on disk */
 		return;
 	}
+	if (strcmp(req, "shutdown") == 0 && d->shutdown_client < 0) {
+		/* Answered "ok" once every device is closed (main.c). */
+		d->shutdown_client = fd;
+		return;
+	}
 	out = fdopen(fd, "w");
 	if (!out) {
 		close(fd);
@@ -239,6 +244,6 @@ void control_serve(struct daemon *d, int listen_fd)
 					     : control_report(d, out, req))
 		fprintf(out, "error: unknown request \"%s\" (list, stats, pool; \" json\" after "
 			"any; resize <domid> <devid> <bytes>; save <domid> <devid> [<path>]; "
-			"qos <domid> <devid> [limits])\n", req);
+			"qos <domid> <devid> [limits]; shutdown)\n", req);
 	fclose(out);
 }

@@ -9,6 +9,7 @@
 #include "pool.h"
 #include "queue_budget.h"
 #include "ring_queue.h"
+#include "state_dir.h"
 
 struct vbd;
 struct xs_watchconn;
@@ -31,6 +32,7 @@ struct daemon_config {
 	const char *image_dir;      /* image=/save= must lie under it; "" any */
 	const char *metrics;        /* --metrics: where, or NULL (off) */
 	unsigned pool_warn_pct;     /* warn when the pool is this full; 0 off */
+	const char *state_dir;      /* what outlives the process; "" none */
 };
 
 struct daemon {
@@ -49,6 +51,9 @@ struct daemon {
 	bool stopping;              /* shutting down: saves are waited for */
 	bool pool_warned;           /* past pool-warn (housekeeping.c) */
 	bool kernel_backend_seen;   /* the kernel serves our backend type */
+	struct state_dir state;     /* what outlives the process (no dir: none) */
+	int shutdown_client;        /* "shutdown" asked on the control socket:
+	                             * answered once done; -1 none */
 };
 
 /* Watch tokens. */

@@ -64,6 +64,7 @@ static int signals_fd(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -154,8 +155,11 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 		}
 		if (fds[1].revents & POLLIN)
 			handle_fatal(d);
-		if (fds[3].revents & POLLIN)
+		if (fds[3].revents & POLLIN) {
 			control_serve(d, ctl_fd);
+			if (d->shutdown_client >= 0)
+				return SIGUSR2;
+		}
 		if (fds[4].revents & POLLIN)
 			metrics_serve(d, metrics_fd);
 		if (fds[2].revents & POLLIN) {
@@ -169,6 +173,8 @@ static int run(struct daemon *d, int sfd, int ctl_fd, int metrics_fd)
 	}
 }
 
+/* For good (SIGUSR2, memback-ctl shutdown): every device to Closed, its
+ * save= written; nothing is left for a next memback. */
 static void shutdown_devices(struct daemon *d)
 {
 	d->stopping = true; /* every save ends before memback does */
@@ -180,6 +186,34 @@ static void shutdown_devices(struct daemon *d)
 		vbd_finish_destroy(z);
 	}
 	watch_stop(d);
+}
+
+/* SIGTERM (systemctl stop/restart, an upgrade): stop serving, leave every
+ * device, its disk and its rings as they are for the next memback. */
+static void leave_devices(struct daemon *d)
+{
+	d->stopping = true;
+	while (d->vbds) {
+		struct vbd *v = d->vbds;
+		d->vbds = v->next;
+		vbd_leave(v);
+	}
+	/* Gone from xenstore already: their save ends, then they go. */
+	while (d->zombies) {
+		struct vbd *z = d->zombies;
+		d->zombies = z->next;
+		vbd_finish_destroy(z);
+	}
+	watch_stop(d);
+}
+
+/* The state directory names the pool's file; NULL path without one. */
+static int open_state(struct daemon *d)
+{
+	d->state.inflight_fd = -1;
+	if (!d->cfg.state_dir[0])
+		return 0;
+	return state_dir_open(&d->state, d->cfg.state_dir);
 }
 
 /* vm.max_map_count, or Linux's default when it cannot be read. */
@@ -234,8 +268,19 @@ static int start_pool(struct daemon *d)
 		.overcommit = d->cfg.overcommit,
 		.hugepages = d->cfg.hugepages,
 		.mlock = d->cfg.mlock,
+		.path = d->state.pool_path[0] ? d->state.pool_path : NULL,
 	};
-	return pool_create(&pc, &d->pool);
+	int rc = pool_create(&pc, &d->pool);
+
+	if (rc == 0 && pool_is_persistent(d->pool)) {
+		struct pool_stats st;
+		pool_get_stats(d->pool, &st);
+		state_dir_check_room(&d->state, st.size, st.resident);
+		rc = state_dir_map_inflight(&d->state);
+	}
+	if (rc == 0 && !pool_is_persistent(d->pool))
+		log_warn("no state directory: a restart of memback loses every disk");
+	return rc;
 }
 
 static int write_pidfile(const char *path)
@@ -251,7 +296,7 @@ static int write_pidfile(const char *path)
 int main(int argc, char **argv)
 {
 	static struct options o;
-	struct daemon d = { .fatal_fd = -1 };
+	struct daemon d = { .fatal_fd = -1, .shutdown_client = -1 };
 	char err[512];
 	int rc, sfd, ctl_fd, metrics_fd = -1;
 
@@ -304,8 +349,9 @@ int main(int argc, char **argv)
 	}
 	set_grant_budget(&d.cfg);
 	set_queue_budget(&d);
-	if ((rc = start_pool(&d))) {
-		log_err("cannot create a %llu MiB pool: %s",
+	if ((rc = open_state(&d)) || (rc = start_pool(&d))) {
+		log_err("cannot %s a %llu MiB pool: %s",
+			d.state.pool_path[0] ? "open or create" : "create",
 			(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));
 		return 1;
 	}
@@ -313,6 +359,10 @@ int main(int argc, char **argv)
 		log_err("cannot use xenstore: %s", strerror(-rc));
 		return 1;
 	}
+	/* A restart: every device the pool kept, taken up before anything
+	 * else is served; those gone meanwhile are saved and freed. */
+	watch_scan(&d);
+	vbd_adopt_leftovers(&d);
 	ctl_fd = control_open(d.cfg.control_path);
 	if (ctl_fd < 0) {
 		log_err("cannot open the control socket %s: %s", d.cfg.control_path,
@@ -322,16 +372,34 @@ int main(int argc, char **argv)
 	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
 		 (unsigned long long)(d.cfg.pool_size >> 20));
 	rc = run(&d, sfd, ctl_fd, metrics_fd);
-	log_info("%s: closing every device", rc ? strsignal(rc) : "error");
+	/* Only SIGUSR2 (memback-ctl shutdown) closes the devices for good; a
+	 * stop, or a lost xenstore connection, leaves them to the next memback
+	 * as a crash would. */
+	bool leave = rc != SIGUSR2 && pool_is_persistent(d.pool);
+	log_info("%s: %s", rc ? strsignal(rc) : "error",
+		 leave ? "leaving every device to the next memback" : "closing every device");
 	unsigned long events, refreshes;
 	watch_counts(&d, &events, &refreshes);
 	log_info("watch: %lu events, %lu device refreshes", events, refreshes);
-	shutdown_devices(&d);
+	if (leave)
+		leave_devices(&d);
+	else
+		shutdown_devices(&d);
 	control_close(d.cfg.control_path, ctl_fd);
 	if (d.cfg.metrics)
 		metrics_close(d.cfg.metrics, metrics_fd);
 	xs_close(d.xs);
-	pool_destroy(d.pool);
+	bool any_left = leave && pool_disk_next(d.pool, NULL);
+	if (leave)
+		pool_close(d.pool);
+	else
+		pool_destroy(d.pool);
+	state_dir_close(&d.state, !any_left);
+	if (d.shutdown_client >= 0) {
+		if (write(d.shutdown_client, "ok\n", 3) < 0)
+			log_info("shutdown: the client went away");
+		close(d.shutdown_client);
+	}
 	if (o.pidfile)
 		unlink(o.pidfile);
 	return rc ? 0 : 1;

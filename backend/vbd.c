@@ -11,6 +11,7 @@
 #include "log.h"
 #include "vbd.h"
 #include "vbd_internal.h"
+#include "vbd_record.h"
 #include "xs_util.h"
 #include "xs_watchconn.h"
 
@@ -37,7 +38,7 @@ bool vbd_exists(struct vbd *v)
 }
 
 /* mode, device-type, discard-enable, frontend-id: what the toolstack says. */
-static int read_toolstack_nodes(struct vbd *v)
+int vbd_read_toolstack_nodes(struct vbd *v)
 {
 	struct xs_handle *xs = v->d->xs;
 	char buf[64];
@@ -89,6 +90,12 @@ static void create_disk(struct vbd *v)
 		goto broken;
 	}
 	rc = pool_disk_create(v->d->pool, v->target.size, &v->disk);
+	if (rc == 0 && (rc = vbd_record_init(vbd_record(v), v->be_path, params))) {
+		pool_disk_destroy(v->disk);
+		v->disk = NULL;
+		vbd_error(v, rc, "the backend path or the target is too long to keep for a restart");
+		goto broken;
+	}
 	if (rc) {
 		struct pool_stats st;
 		pool_get_stats(v->d->pool, &st);
@@ -102,6 +109,9 @@ static void create_disk(struct vbd *v)
 			  (unsigned long long)(st.size >> 10));
 		goto broken;
 	}
+	vbd_record_set_flag(vbd_record(v), VBD_REC_LOADED, !v->target.image[0]);
+	vbd_record_set_flag(vbd_record(v), VBD_REC_SYNCED, v->synced);
+	pool_disk_publish(v->disk); /* from here on a restart takes it up */
 	rc = vbd_image_load(v, err, sizeof(err));
 	if (rc) {
 		vbd_error(v, rc, "%s", err);
@@ -148,7 +158,27 @@ static int advertise(struct vbd *v, xs_transaction_t t, void *arg)
 	return rc ? -EIO : 0;
 }
 
-static int watch_frontend(struct vbd *v, bool on)
+int vbd_advertise(struct vbd *v)
+{
+	const struct daemon_config *c = &v->d->cfg;
+	int rc = vbd_transaction(v, advertise, NULL);
+
+	if (rc) {
+		log_dev(&v->log, LOG_ERR, "cannot write the backend nodes: %s", strerror(-rc));
+		return rc;
+	}
+	v->ours = XenbusStateInitWait;
+	if (v->disk) {
+		/* What the frontend will read: a restart keeps offering it. */
+		struct vbd_record *r = vbd_record(v);
+		vbd_record_set(&r->max_ring_order, c->max_ring_order);
+		vbd_record_set(&r->max_queues, v->max_queues);
+		vbd_record_set(&r->max_indirect_segments, c->max_indirect_segments);
+	}
+	return 0;
+}
+
+int vbd_watch_frontend(struct vbd *v, bool on)
 {
 	char path[160], token[64];
 
@@ -173,9 +203,14 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	/* The toolstack writes the directory in one transaction; until frontend
 	 * and frontend-id are there it is not ready for us. */
 	if (xsu_read(d->xs, XBT_NULL, v->be_path, "frontend", v->fe_path, sizeof(v->fe_path)) ||
-	    read_toolstack_nodes(v)) {
+	    vbd_read_toolstack_nodes(v)) {
 		free(v);
 		return NULL;
+	}
+	struct pool_disk *adopted = vbd_adoptable(d, v->be_path);
+	if (adopted) {
+		vbd_adopt(v, adopted);
+		return v;
 	}
 	if (v->fe_domid != domid) {
 		vbd_error(v, EINVAL, "frontend-id %u does not match the directory's domain %u",
@@ -184,18 +219,14 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	} else {
 		create_disk(v);
 	}
-	if (watch_frontend(v, true))
+	if (vbd_watch_frontend(v, true))
 		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
 	v->max_queues = queue_budget_take(&d->queues, d->cfg.max_queues);
 	if (v->max_queues < d->cfg.max_queues)
 		log_dev(&v->log, LOG_WARN, "offering %u queue(s), not %u: the daemon's %u "
 			"(RLIMIT_NOFILE/RLIMIT_NPROC) are in use", v->max_queues,
 			d->cfg.max_queues, d->queues.total);
-	int rc = vbd_transaction(v, advertise, NULL);
-	if (rc)
-		log_dev(&v->log, LOG_ERR, "cannot write the backend nodes: %s", strerror(-rc));
-	else
-		v->ours = XenbusStateInitWait;
+	vbd_advertise(v);
 	vbd_read_labels(v);
 	v->next = d->vbds;
 	d->vbds = v;
@@ -217,8 +248,10 @@ static void unlink_vbd(struct vbd *v)
 void vbd_finish_destroy(struct vbd *v)
 {
 	vbd_image_release(v);
-	if (v->disk)
+	if (v->disk) {
+		state_dir_forget_slot(&v->d->state, pool_disk_slot(v->disk));
 		pool_disk_destroy(v->disk);
+	}
 	log_dev(&v->log, LOG_INFO, "removed");
 	log_dev_flush(&v->log);
 	free(v);
@@ -234,7 +267,7 @@ void vbd_destroy(struct vbd *v, bool closed, bool remove)
 	v->max_queues = 0;
 	if (closed && v->ours != XenbusStateClosed && vbd_exists(v))
 		vbd_switch_state(v, XenbusStateClosed);
-	watch_frontend(v, false);
+	vbd_watch_frontend(v, false);
 	if (v->disk)
 		vbd_save(v);
 	int rc = remove ? xsu_rm_with_empty_parents(v->d->xs, XBT_NULL, v->be_path) : 0;

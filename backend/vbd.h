@@ -90,4 +90,17 @@ void vbd_read_labels(struct vbd *v);
 /* Is the backend directory still there? */
 bool vbd_exists(struct vbd *v);
 
+/* Restart (vbd_adopt.c). The pool disk a previous memback made for the
+ * device at be_path, not yet taken up by a device; NULL if none. */
+struct pool_disk *vbd_adoptable(struct daemon *d, const char *be_path);
+/* Take up the probed device v with its adopted disk: no renegotiation; a
+ * connected ring is resumed where the previous memback left it. */
+void vbd_adopt(struct vbd *v, struct pool_disk *disk);
+/* After the first scan: disks whose device left xenstore while memback
+ * was down are saved if their save= image may be stale, then freed. */
+void vbd_adopt_leftovers(struct daemon *d);
+/* SIGTERM: stop serving and free the device in memory only; its disk,
+ * rings and xenstore nodes stay for the next memback. */
+void vbd_leave(struct vbd *v);
+
 #endif

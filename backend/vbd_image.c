@@ -20,6 +20,7 @@
 #include "log.h"
 #include "vbd.h"
 #include "vbd_internal.h"
+#include "vbd_record.h"
 #include "xs_util.h"
 
 struct node_arg {
@@ -193,6 +194,7 @@ static void save_done(struct vbd *v)
 		image_lock_replace(&v->save_lock, j->saved_fd);
 		v->synced = true;
 		v->writes_synced = v->save_writes;
+		vbd_record_update(v);
 		vbd_image_node(v, "saved");
 	} else {
 		close(j->saved_fd);
@@ -215,6 +217,8 @@ static void load_done(struct vbd *v)
 	if (v->target.save[0] && v->img_lock.fd < 0)
 		v->synced = true;
 	v->writes_synced = 0;
+	vbd_record_set_flag(vbd_record(v), VBD_REC_LOADED, true);
+	vbd_record_update(v);
 	log_dev(&v->log, LOG_INFO, "loaded %s", j->path);
 	vbd_image_node(v, "loaded");
 }

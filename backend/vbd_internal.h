@@ -16,6 +16,21 @@ int vbd_transaction(struct vbd *v, vbd_tx_fn fn, void *arg);
 int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t);
 int vbd_switch_state(struct vbd *v, enum xenbus_state st);
 void vbd_disconnect(struct vbd *v);
+/* Negotiate and start the queues; `resume`: take up the rings a previous
+ * memback served (restart), else fresh rings. */
+int vbd_connect(struct vbd *v, bool resume);
+/* Features and disk properties, then InitWait (vbd.c). */
+int vbd_advertise(struct vbd *v);
+/* Start/stop watching the frontend's state node. */
+int vbd_watch_frontend(struct vbd *v, bool on);
+/* mode, device-type, discard-enable, frontend-id (vbd.c). */
+int vbd_read_toolstack_nodes(struct vbd *v);
+/* The device's record in its pool slot (vbd_adopt.c): keep its flags in
+ * step with the device (connected, loaded, synced). */
+struct vbd_record *vbd_record(struct vbd *v);
+void vbd_record_update(struct vbd *v);
+/* The state node in dir (ours or the frontend's); Unknown when absent. */
+enum xenbus_state vbd_read_state(struct vbd *v, const char *dir);
 
 /* Images (vbd_image.c). */
 void vbd_image_wait(struct vbd *v);

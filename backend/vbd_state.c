@@ -12,6 +12,7 @@
 #include "log.h"
 #include "vbd.h"
 #include "vbd_internal.h"
+#include "vbd_record.h"
 #include "xs_util.h"
 
 struct vbd_tx {
@@ -128,9 +129,10 @@ static int frontend_node(void *ctx, const char *name, char *buf, size_t len)
 }
 
 static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigned i,
-			 struct ring_queue_config *qc, char *name, size_t namelen)
+			 bool resume, struct ring_queue_config *qc, char *name, size_t namelen)
 {
 	const struct daemon_config *c = &v->d->cfg;
+	const struct vbd_record *r = vbd_record(v);
 
 	snprintf(name, namelen, "%s", v->name); /* ring/ appends ": q<i>" */
 	memset(qc, 0, sizeof(*qc));
@@ -146,24 +148,45 @@ static void queue_config(struct vbd *v, const struct frontend_rings *fr, unsigne
 	qc->grant_mode = c->grant_mode;
 	if (c->grant_mode == GRANT_MODE_PERSISTENT && !fr->persistent)
 		qc->grant_mode = GRANT_MODE_COPY;
+	/* The frontend keeps the semantics it connected with, whatever this
+	 * memback's configuration says. */
+	if (resume && r->grant_mode <= GRANT_MODE_PERSISTENT)
+		qc->grant_mode = (enum grant_mode)r->grant_mode;
 	qc->max_pgrants = c->max_pgrants;
 	qc->sectors = v->target.size / 512;
 	qc->sector_size = v->target.sector_size ? v->target.sector_size : 512;
 	qc->readonly = v->readonly;
 	qc->discard = v->discard;
-	qc->max_indirect_segments = c->max_indirect_segments;
+	qc->max_indirect_segments = resume ? r->max_indirect_segments : c->max_indirect_segments;
 	qc->poll_us = c->poll_us;
 	qc->ops = &pool_disk_ops;
 	qc->ops_ctx = v->disk;
 	qc->on_fatal = on_queue_fatal;
 	qc->qos = &v->qos;
 	qc->fatal_ctx = v;
+	qc->inflight = state_dir_inflight(&v->d->state, pool_disk_slot(v->disk), i);
+	qc->resume = resume && qc->inflight;
 }
 
-static int vbd_connect(struct vbd *v)
+/* What the connection is, for a restart to take it up. */
+static void record_connection(struct vbd *v, const struct frontend_rings *fr,
+			      const struct ring_queue_config *qc)
+{
+	struct vbd_record *r = vbd_record(v);
+
+	vbd_record_set(&r->grant_mode, qc->grant_mode);
+	vbd_record_set(&r->nr_queues, fr->nr_queues);
+	vbd_record_set(&r->ring_order, fr->queue[0].ring_order);
+	vbd_record_set_flag(r, VBD_REC_SYNCED, false);
+	vbd_record_set_flag(r, VBD_REC_CONNECTED, true);
+}
+
+int vbd_connect(struct vbd *v, bool resume)
 {
 	const struct daemon_config *c = &v->d->cfg;
-	struct frontend_limits lim = { c->max_ring_order, v->max_queues };
+	const struct vbd_record *r = v->disk ? vbd_record(v) : NULL;
+	struct frontend_limits lim = { resume ? r->max_ring_order : c->max_ring_order,
+				       v->max_queues };
 	struct frontend_rings fr;
 	char err[200];
 	int rc;
@@ -181,7 +204,9 @@ static int vbd_connect(struct vbd *v)
 		struct ring_queue_config qc;
 		char name[64];
 
-		queue_config(v, &fr, i, &qc, name, sizeof(name));
+		queue_config(v, &fr, i, resume, &qc, name, sizeof(name));
+		if (i == 0)
+			record_connection(v, &fr, &qc);
 		rc = ring_queue_start(&qc, &v->queues[i]);
 		if (rc) {
 			vbd_error(v, rc, "queue %u: cannot map ring %u (order %u) or bind port %u: %s",
@@ -192,8 +217,8 @@ static int vbd_connect(struct vbd *v)
 		}
 		v->nr_queues = i + 1;
 	}
-	log_dev(&v->log, LOG_INFO, "connected: %u queue(s), ring order %u, protocol %s",
-		 fr.nr_queues, fr.queue[0].ring_order,
+	log_dev(&v->log, LOG_INFO, "%s: %u queue(s), ring order %u, protocol %s",
+		 resume ? "resumed" : "connected", fr.nr_queues, fr.queue[0].ring_order,
 		 fr.abi == BLKIF_ABI_X86_32 ? "x86_32-abi" :
 		 fr.abi == BLKIF_ABI_X86_64 ? "x86_64-abi" : "native");
 	return 0;
@@ -222,9 +247,11 @@ void vbd_disconnect(struct vbd *v)
 	if (v->nr_queues)
 		log_dev(&v->log, LOG_INFO, "disconnected");
 	v->nr_queues = 0;
+	if (v->disk)
+		vbd_record_set_flag(vbd_record(v), VBD_REC_CONNECTED, false);
 }
 
-static enum xenbus_state read_state(struct vbd *v, const char *dir)
+enum xenbus_state vbd_read_state(struct vbd *v, const char *dir)
 {
 	char buf[16];
 
@@ -238,8 +265,8 @@ void vbd_refresh(struct vbd *v)
 	char buf[16];
 	struct xenbus_fsm_in in = {
 		.ours = v->ours,
-		.node = read_state(v, v->be_path),
-		.frontend = read_state(v, v->fe_path),
+		.node = vbd_read_state(v, v->be_path),
+		.frontend = vbd_read_state(v, v->fe_path),
 		/* As Linux's xenbus_dev_is_online: absent means offline. */
 		.online = xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf,
 				   sizeof(buf)) == 0 && strcmp(buf, "1") == 0,
@@ -263,7 +290,7 @@ void vbd_refresh(struct vbd *v)
 		return;
 	if (out.disconnect)
 		vbd_disconnect(v);
-	if (out.connect && vbd_connect(v)) {
+	if (out.connect && vbd_connect(v, false)) {
 		vbd_switch_state(v, XenbusStateClosing);
 		return;
 	}

@@ -235,6 +235,12 @@ void watch_work(struct daemon *d)
 	}
 }
 
+void watch_scan(struct daemon *d)
+{
+	d->pending->scan_all = true;
+	watch_work(d);
+}
+
 void watch_counts(const struct daemon *d, unsigned long *events, unsigned long *refreshes)
 {
 	*events = d->pending ? d->pending->events : 0;

@@ -11,6 +11,8 @@ void watch_stop(struct daemon *d);
 void watch_dispatch(struct daemon *d, const char *path, const char *token);
 /* Handle what the events since the last call marked, each mark once. */
 void watch_work(struct daemon *d);
+/* Look at every device in xenstore now (at start: before the first event). */
+void watch_scan(struct daemon *d);
 /* Events seen and device refreshes done, since start. */
 void watch_counts(const struct daemon *d, unsigned long *events, unsigned long *refreshes);
 

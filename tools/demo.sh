@@ -27,7 +27,7 @@ sim_start
 echo "host in $SIM_DIR; dom0's xenstore at $XENSTORED_PATH"
 
 step "memback: a 4 GiB pool, serving /local/domain/0/backend/vbd"
-"$BUILD/memback" -f --pool-size 4G -c "$SIM_DIR/memback.sock" \
+"$BUILD/memback" -f --pool-size 4G -c "$SIM_DIR/memback.sock" --state-dir "$(sim_shm_dir)/state" \
 	--pidfile "$SIM_DIR/memback.pid" 2>"$SIM_DIR/memback.log" &
 MB_PID=$!
 for _ in $(seq 100); do [ -s "$SIM_DIR/memback.pid" ] && break; sleep 0.05; done

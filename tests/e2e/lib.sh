@@ -6,6 +6,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
 
 MB_PID=
 MB_LOG=
+MB_ARGS=()
+
+# The state directory (--state-dir) of this host's memback: on tmpfs as in
+# production (memory, not a disk file system); sim_stop removes it.
+mb_state_dir() { echo "${MB_STATE:-$(sim_shm_dir)/state}"; }
 
 # mb_start [memback options...]: start the daemon in the foreground (as a
 # child) on the simulated host, with the simulated Xen libraries first.
@@ -14,8 +19,10 @@ mb_start() {
 	MB_LOG="$SIM_DIR/memback.log"
 	local sock=${MB_SOCK:-$SIM_DIR/memback.sock}
 	# -C: never the host's /etc/memback/memback.conf (a test passes its own).
+	MB_ARGS=("$@")
+	rm -f "$SIM_DIR/memback.pid" "$sock" # a killed daemon leaves both
 	"$SIM_BUILD/memback" -f -C /dev/null --pidfile "$SIM_DIR/memback.pid" \
-		-c "$sock" "$@" >>"$MB_LOG" 2>&1 &
+		-c "$sock" --state-dir "$(mb_state_dir)" "$@" >>"$MB_LOG" 2>&1 &
 	MB_PID=$!
 	sim_track_pid "$MB_PID"
 	# Ready once it watches the backend directory: give it a moment to
@@ -31,14 +38,31 @@ mb_start() {
 	return 1
 }
 
-# mb_stop: SIGTERM, and the daemon's exit status (0 expected).
+# mb_stop [SIGNAL]: SIGUSR2 by default (every device closed for good, as
+# memback-ctl shutdown does; SIGTERM leaves them to a next memback), and
+# the daemon's exit status (0 expected).
 mb_stop() {
 	[ -n "$MB_PID" ] || return 0
-	kill -TERM "$MB_PID" 2>/dev/null
+	kill -"${1:-USR2}" "$MB_PID" 2>/dev/null
 	wait "$MB_PID"
 	local rc=$?
 	MB_PID=
 	return $rc
+}
+
+# mb_kill: kill -9, as a crash; waits until the process is gone.
+mb_kill() {
+	[ -n "$MB_PID" ] || return 0
+	kill -KILL "$MB_PID" 2>/dev/null
+	wait "$MB_PID" 2>/dev/null
+	MB_PID=
+	return 0
+}
+
+# mb_restart [options]: memback again on the same state directory, with
+# the options of the last mb_start unless others are given.
+mb_restart() {
+	if [ $# -gt 0 ]; then mb_start "$@"; else mb_start "${MB_ARGS[@]}"; fi
 }
 
 mb_alive() { [ -n "$MB_PID" ] && kill -0 "$MB_PID" 2>/dev/null; }

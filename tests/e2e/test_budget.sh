@@ -13,7 +13,8 @@ sim_start
 NOFILE=76
 MB_LOG="$SIM_DIR/memback.log"
 prlimit --nofile=$NOFILE:$NOFILE "$SIM_BUILD/memback" -f --pidfile "$SIM_DIR/memback.pid" \
-	-c "$SIM_DIR/memback.sock" --pool-size 64M --max-queues 2 >>"$MB_LOG" 2>&1 &
+	-c "$SIM_DIR/memback.sock" --state-dir "$(sim_shm_dir)/state" --pool-size 64M --max-queues 2 \
+	>>"$MB_LOG" 2>&1 &
 MB_PID=$!
 sim_track_pid "$MB_PID"
 for _ in $(seq 100); do [ -S "$SIM_DIR/memback.sock" ] && break; sleep 0.05; done

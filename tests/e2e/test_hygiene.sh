@@ -15,7 +15,7 @@ ctl() { "$SIM_BUILD/memback-ctl" "$@" --control "$SIM_DIR/memback.sock"; }
 # A kernel vbd backend (a fake sysfs): refused at start, in one line, exit 3.
 sys="$SIM_DIR/sys"
 mkdir -p "$sys/bus/xen-backend/drivers/vbd"
-msg=$(MEMBACK_SYSFS=$sys "$SIM_BUILD/memback" -f -C /dev/null -c "$SIM_DIR/x.sock" 2>&1)
+msg=$(MEMBACK_SYSFS=$sys "$SIM_BUILD/memback" -f -C /dev/null -c "$SIM_DIR/x.sock" --state-dir none 2>&1)
 rc=$?
 [ $rc = 3 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && [[ "$msg" == *"xen-blkback serves backend type vbd"* ]] &&
 	[[ "$msg" == *"/etc/modprobe.d/memback.conf"* ]] && [[ "$msg" == *"--backend-type"* ]] &&
@@ -28,7 +28,8 @@ dom=$(sim_domain_create hyg)
 
 for _ in $(seq 50); do ctl pool >/dev/null 2>&1 && break; sleep 0.1; done
 # Not in core dumps: the pool's mapping carries VmFlags dd.
-flags=$(awk '/memfd:memback-pool/ { m = 1 } m && /^VmFlags/ { print; exit }' /proc/$MB_PID/smaps)
+flags=$(awk -v f="$(mb_state_dir)/pool" 'index($0, f) || /memfd:memback-pool/ { m = 1 }
+	m && /^VmFlags/ { print; exit }' /proc/$MB_PID/smaps)
 [[ " $flags " == *" dd "* ]] && pass pool_not_in_core_dumps || fail pool_not_in_core_dumps "$flags"
 [ "$(stat -c %a "$SIM_DIR/memback.sock")" = 600 ] && pass control_socket_root_only ||
 	fail control_socket_root_only "$(stat -c %a "$SIM_DIR/memback.sock")"

@@ -92,8 +92,16 @@ sim_as_domain() {
 	"$XENSIM" run-as --dir "$SIM_DIR" "$id" -- "$@"
 }
 
+# A directory on tmpfs for this host (memback's state directory lives
+# there, as /dev/shm/memback does on a dom0); removed by sim_stop.
+sim_shm_dir() {
+	local d=/dev/shm/${SIM_DIR##*/}
+	mkdir -p "$d" && echo "$d"
+}
+
 sim_stop() {
 	[ -n "$SIM_DIR" ] || return 0
+	rm -rf "/dev/shm/${SIM_DIR##*/}"
 	# Safe under `set -e` (callers' EXIT traps): nothing here may fail.
 	"$XENSIM" stop --dir "$SIM_DIR" 2>/dev/null || true
 	# Under SAN=1 the daemon reports to its log only (leaks at exit).

@@ -1,0 +1,230 @@
+/*
+ * Restart: taking up the devices a previous memback served (DESIGN.md §7).
+ * The pool's file gives back every disk with its record (vbd_record.h);
+ * xenstore says which devices still exist and in which state. A device
+ * whose state node says Connected has its rings resumed where the old
+ * process left them (the frontend never sees a renegotiation); any other
+ * state carries on through the state machine as if memback had never
+ * stopped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image_path.h"
+#include "log.h"
+#include "vbd.h"
+#include "vbd_internal.h"
+#include "vbd_record.h"
+#include "xs_util.h"
+
+struct vbd_record *vbd_record(struct vbd *v)
+{
+	return pool_disk_record(v->disk);
+}
+
+void vbd_record_update(struct vbd *v)
+{
+	if (!v->disk)
+		return;
+	struct vbd_record *r = vbd_record(v);
+	/* Only a disk nobody can write holds what save= holds for sure. */
+	bool synced = v->synced && v->nr_queues == 0 && vbd_writes(v) == v->writes_synced;
+
+	vbd_record_set_flag(r, VBD_REC_SYNCED, synced);
+}
+
+static bool taken(struct daemon *d, const struct pool_disk *disk)
+{
+	for (struct vbd *v = d->vbds; v; v = v->next)
+		if (v->disk == disk)
+			return true;
+	for (struct vbd *v = d->zombies; v; v = v->next)
+		if (v->disk == disk)
+			return true;
+	return false;
+}
+
+struct pool_disk *vbd_adoptable(struct daemon *d, const char *be_path)
+{
+	if (!pool_was_adopted(d->pool))
+		return NULL;
+	for (struct pool_disk *disk = NULL; (disk = pool_disk_next(d->pool, disk));) {
+		const struct vbd_record *r = pool_disk_record(disk);
+		if (vbd_record_check(r) == 0 && strcmp(r->be_path, be_path) == 0 &&
+		    !taken(d, disk))
+			return disk;
+	}
+	return NULL;
+}
+
+/* The target the disk was made of, and its image locks again (the old
+ * process's went with it). */
+static void adopt_target(struct vbd *v)
+{
+	const struct vbd_record *r = vbd_record(v);
+	char err[200];
+	int rc = target_parse(r->params, &v->target, err, sizeof(err));
+
+	if (rc) {
+		/* It parsed when the disk was made: a damaged record. */
+		vbd_error(v, rc, "the kept target \"%s\" is no longer valid: %s", r->params, err);
+		v->broken = true;
+		return;
+	}
+	qos_set(&v->qos, &(struct qos_limits){ v->target.iops, v->target.bps,
+					      v->target.iops_burst, v->target.bps_burst });
+	rc = vbd_image_lock(v, err, sizeof(err));
+	if (rc)
+		vbd_error(v, rc, "%s (the disk is served all the same)", err);
+	v->synced = vbd_record_has(r, VBD_REC_SYNCED);
+	v->writes_synced = 0;
+	if (!vbd_record_has(r, VBD_REC_LOADED) && v->target.image[0]) {
+		log_dev(&v->log, LOG_INFO, "the image load did not finish: loading again");
+		if (vbd_image_load(v, err, sizeof(err))) {
+			vbd_error(v, -EIO, "%s", err);
+			v->broken = true;
+		}
+	}
+}
+
+/* Our state node says where the device stood. Connected: resume the
+ * rings, unless the frontend has moved on meanwhile (the state machine
+ * then closes). Before InitWait: the features were never all written. */
+static void adopt_state(struct vbd *v)
+{
+	enum xenbus_state node = vbd_read_state(v, v->be_path);
+	enum xenbus_state fe = vbd_read_state(v, v->fe_path);
+
+	v->ours = node;
+	if (node == XenbusStateUnknown || node == XenbusStateInitialising) {
+		vbd_advertise(v);
+		return;
+	}
+	if (node != XenbusStateConnected || v->broken)
+		return;
+	if (fe == XenbusStateInitialising || fe == XenbusStateInitWait) {
+		/* The frontend closed and came back while we were down: its
+		 * old rings are gone; offer InitWait again (as after Closed). */
+		v->ours = XenbusStateClosed;
+		return;
+	}
+	if (fe != XenbusStateConnected && fe != XenbusStateInitialised)
+		return;
+	if (vbd_connect(v, true)) {
+		vbd_switch_state(v, XenbusStateClosing);
+		return;
+	}
+	log_dev(&v->log, LOG_INFO, "taken up again, Connected");
+}
+
+void vbd_adopt(struct vbd *v, struct pool_disk *disk)
+{
+	struct daemon *d = v->d;
+	const struct vbd_record *r;
+
+	v->disk = disk;
+	r = vbd_record(v);
+	adopt_target(v);
+	unsigned want = r->max_queues ? r->max_queues : d->cfg.max_queues;
+	v->max_queues = queue_budget_take(&d->queues, want);
+	if (v->max_queues < want)
+		log_dev(&v->log, LOG_WARN, "only %u of its %u queue(s) fit the daemon's budget",
+			v->max_queues, want);
+	if (vbd_watch_frontend(v, true))
+		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
+	vbd_read_labels(v);
+	v->next = d->vbds;
+	d->vbds = v;
+	log_dev(&v->log, LOG_INFO, "%llu MiB disk kept across the restart (slot %u)",
+		(unsigned long long)(pool_disk_size(disk) >> 20), pool_disk_slot(disk));
+	adopt_state(v);
+}
+
+/* A disk whose device left while memback was down. */
+static void adopt_gone(struct daemon *d, struct pool_disk *disk)
+{
+	const struct vbd_record *r = pool_disk_record(disk);
+	struct vbd *v = calloc(1, sizeof(*v));
+
+	if (!v) {
+		pool_disk_destroy(disk);
+		return;
+	}
+	vbd_image_init(v);
+	v->d = d;
+	v->disk = disk;
+	v->zombie = true; /* no xenstore directory to write to */
+	snprintf(v->be_path, sizeof(v->be_path), "%s", r->be_path);
+	const char *rest;
+	if (backend_path_parse(d->backend_base, r->be_path, &v->domid, &v->devid, &rest))
+		v->domid = v->devid = 0;
+	snprintf(v->name, sizeof(v->name), "vbd %u/%u", v->domid, v->devid);
+	log_dev_init(&v->log, "%s", v->name);
+	log_dev(&v->log, LOG_INFO, "gone from xenstore while memback was down");
+	adopt_target(v);
+	if (v->disk && !v->broken)
+		vbd_save(v); /* only if save= may be stale */
+	if (vbd_image_busy(v)) {
+		v->next = d->zombies;
+		d->zombies = v;
+		return;
+	}
+	vbd_finish_destroy(v);
+}
+
+/* Not taken up by the first scan, and not in xenstore (one still there
+ * but not ready for a probe is taken up when it is). */
+static bool is_gone(struct daemon *d, struct pool_disk *disk)
+{
+	const struct vbd_record *r = pool_disk_record(disk);
+	char buf[8];
+
+	if (taken(d, disk))
+		return false;
+	return vbd_record_check(r) != 0 ||
+	       xsu_read(d->xs, XBT_NULL, r->be_path, NULL, buf, sizeof(buf)) == -ENOENT;
+}
+
+void vbd_adopt_leftovers(struct daemon *d)
+{
+	struct pool_disk *disk;
+
+	if (!pool_was_adopted(d->pool))
+		return;
+	/* Each one handled leaves the pool's list (or is a zombie's): look
+	 * again from the start, at most once per disk. */
+	for (;;) {
+		for (disk = NULL; (disk = pool_disk_next(d->pool, disk));)
+			if (is_gone(d, disk))
+				break;
+		if (!disk)
+			return;
+		if (vbd_record_check(pool_disk_record(disk))) {
+			log_warn("pool: slot %u holds a disk without a valid record: freed",
+				 pool_disk_slot(disk));
+			state_dir_forget_slot(&d->state, pool_disk_slot(disk));
+			pool_disk_destroy(disk);
+		} else {
+			adopt_gone(d, disk);
+		}
+	}
+}
+
+void vbd_leave(struct vbd *v)
+{
+	/* A live save's copy ends before the paused queues may stop; a load
+	 * or save in flight ends before its disk's memory is unmapped. */
+	vbd_image_wait(v);
+	for (unsigned i = 0; i < v->nr_queues; i++)
+		ring_queue_stop(v->queues[i]); /* its pass answered and pushed */
+	v->nr_queues = 0;
+	vbd_watch_frontend(v, false);
+	image_job_free(&v->job);
+	image_lock_release(&v->img_lock);
+	image_lock_release(&v->save_lock);
+	log_dev(&v->log, LOG_INFO, "left for the next memback");
+	log_dev_flush(&v->log);
+	free(v);
+}

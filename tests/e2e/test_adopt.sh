@@ -1,0 +1,77 @@
+#!/bin/bash
+# Restart, the daemon's side (issue 14): what the state directory keeps and
+# how a new memback takes it up. A disk survives kill -9 and SIGTERM with
+# its data; a device that left xenstore while memback was down is saved
+# and freed; SIGUSR2 closes for good; a state file of another format, or a
+# second memback on the same directory, is refused and nothing is lost.
+# (The verifier under I/O across kills is test_restart.sh.)
+set -u
+cd "$(dirname "$0")/../.."
+source tests/e2e/lib.sh
+
+XVDB=51728 XVDC=51744
+sim_start
+STATE=$(mb_state_dir)
+mb_start --pool-size 256M
+dom=$(sim_domain_create guest1)
+check attach attach "$dom" xvdb size=32M
+guest "$dom" fill $XVDB 11
+
+# kill -9 with the frontend closed (the device stays attached, Closed).
+mb_kill
+check state_files_kept test -s "$STATE/pool" -a -e "$STATE/inflight"
+check state_dir_private test "$(stat -c %a "$STATE")" = 700
+check pool_file_private test "$(stat -c %a "$STATE/pool")" = 600
+mb_restart
+check restart_keeps_the_disk grep -q "kept across the restart" "$MB_LOG"
+guest "$dom" check $XVDB 11
+
+# A second memback on the same state directory is refused; the first
+# goes on serving.
+out=$(MB_SOCK=$SIM_DIR/second.sock timeout 10 "$SIM_BUILD/memback" -f -C /dev/null \
+	-c "$SIM_DIR/second.sock" --state-dir "$STATE" 2>&1)
+rc=$?
+[ $rc = 1 ] && grep -q "in use by another memback" <<<"$out" &&
+	pass second_daemon_refused || fail second_daemon_refused "rc $rc: $out"
+check first_daemon_serves_on mb_alive
+
+# SIGTERM (systemctl stop/restart) leaves the device; its state node stays.
+before=$(xenstore-read "$(be_path "$dom" $XVDB)/state")
+check sigterm_exits_0 mb_stop TERM
+check sigterm_leaves_the_node test "$(xenstore-read "$(be_path "$dom" $XVDB)/state")" = "$before"
+mb_restart
+guest "$dom" check $XVDB 11
+
+# A device removed while memback is down: its save= image is written,
+# its disk freed.
+img=$SIM_DIR/c.img
+check attach_saved attach "$dom" xvdc "size=8M,save=$img"
+guest "$dom" fill $XVDC 5
+mb_kill
+xenstore-rm "$(be_path "$dom" $XVDC)"
+xenstore-rm "$(fe_path "$dom" $XVDC)"
+mb_restart
+for _ in $(seq 100); do grep -q "saved to $img" "$MB_LOG" && break; sleep 0.1; done
+check gone_device_saved grep -q "saved to $img" "$MB_LOG"
+check gone_device_image_size test "$(stat -c %s "$img")" = $((8 << 20))
+check gone_device_freed grep -q "vbd $dom/$XVDC: removed" "$MB_LOG"
+
+# An incompatible state file: refused, exit 1, one line, file untouched.
+mb_kill
+cp "$STATE/pool" "$SIM_DIR/pool.orig"
+printf '\x07\x00\x00\x00' | dd of="$STATE/pool" bs=1 seek=8 conv=notrunc status=none
+sum=$(md5sum <"$STATE/pool")
+out=$(timeout 10 "$SIM_BUILD/memback" -f -C /dev/null -c "$SIM_DIR/m.sock" \
+	--state-dir "$STATE" 2>&1)
+rc=$?
+[ $rc = 1 ] && grep -q "format version 7" <<<"$out" && pass other_version_refused ||
+	fail other_version_refused "rc $rc: $out"
+check other_version_file_kept test "$(md5sum <"$STATE/pool")" = "$sum"
+cp "$SIM_DIR/pool.orig" "$STATE/pool"
+mb_restart
+guest "$dom" check $XVDB 11
+
+# SIGUSR2: every device Closed, the state removed.
+check sigusr2_exits_0 mb_stop USR2
+check sigusr2_closes wait_node "$(be_path "$dom" $XVDB)/state" 6
+check sigusr2_removes_state test ! -e "$STATE/pool"
