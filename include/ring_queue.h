@@ -81,7 +81,12 @@ struct ring_queue_config {
 	 * the ring was served by a process that is gone; attach where it left
 	 * off (at the shared rsp_prod), redo the requests `inflight` holds
 	 * for an unanswered pass, check the ring at once and notify the
-	 * frontend once. false: a fresh ring; `inflight` is cleared. */
+	 * frontend once. false: a fresh ring; `inflight` is cleared.
+	 * The table (ring/inflight.h) is 8-byte aligned (a page of a shared
+	 * file mapping does); it names the ring it belongs to (domid, port,
+	 * ring refs, order, ABI), so a resume passes the values the ring was
+	 * first served with, and a table of another ring is redone nothing
+	 * (counted in resume_mismatches). */
 	void *inflight;
 	bool resume;
 };
@@ -103,7 +108,8 @@ struct qos_bucket;
 /* Map the ring, bind the event channel and start the worker. 0 or a
  * negative errno: -EINVAL for values outside what ring/ supports
  * (sector_size not a power of two in 512..4096, ring_order > RING_MAX_ORDER,
- * max_indirect_segments > 4096, max_pgrants > 65536), or the error of
+ * max_indirect_segments > 4096, max_pgrants > 65536, resume without an
+ * inflight table, an inflight table not 8-byte aligned), or the error of
  * mapping/binding. In GRANT_MODE_PERSISTENT the device must have seen the
  * frontend's feature-persistent = 1 (else use GRANT_MODE_COPY); every
  * persistent mapping goes at ring_queue_stop. */

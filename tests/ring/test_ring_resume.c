@@ -34,6 +34,7 @@
 #define DISK_SECTORS 4096u
 #define RING_ORDER 1                   /* two ring pages: grefs 0 and 1 */
 #define NENTS 64u                      /* slots of a 2-page ring, every ABI */
+#define MAX_NENTS 512u                 /* an order-4 ring's */
 #define DESC_GREF 2u                   /* indirect descriptor pages 2..15 */
 #define DATA_GREF 16u
 #define PRE_GREF 400u                  /* where the first pass reads to */
@@ -94,6 +95,7 @@ static void on_fatal(void *ctx, unsigned index, const char *why)
 /* --- the frontend: any ABI, through blkfront's own slot layouts --- */
 static enum bf_abi fabi;
 static RING_IDX prod_pvt, rsp_cons;
+static unsigned nents = NENTS;
 
 static blkif_sring_t *sring(void)
 {
@@ -102,7 +104,7 @@ static blkif_sring_t *sring(void)
 
 static uint8_t *slot(RING_IDX i)
 {
-	return stub_mem + SRING_HDR + (size_t)(i % NENTS) * bf_abi_entry_size(fabi);
+	return stub_mem + SRING_HDR + (size_t)(i % nents) * bf_abi_entry_size(fabi);
 }
 
 static uint8_t *gpage(uint32_t gref)
@@ -266,9 +268,10 @@ static bool batch_data_ok(unsigned m)
  * must come back exactly once, OK, and nothing else. */
 static bool responses_once(const uint64_t *ids, unsigned n)
 {
-	unsigned got[NENTS] = { 0 };
+	static unsigned got[MAX_NENTS];
 	RING_IDX prod = __atomic_load_n(&sring()->rsp_prod, __ATOMIC_ACQUIRE);
 
+	memset(got, 0, sizeof(got));
 	if ((RING_IDX)(prod - rsp_cons) != n) {
 		printf("%u responses for %u requests\n", prod - rsp_cons, n);
 		return false;
@@ -392,7 +395,8 @@ static int setup(enum bf_abi abi)
 		return -1;
 	fabi = abi;
 	prod_pvt = rsp_cons = 0;
-	memset(stub_mem, 0, 2 * PAGE);
+	memset(stub_mem, 0, RING_MAX_PAGES * PAGE);
+	nents = NENTS;
 	for (size_t i = 0; i < (size_t)DISK_SECTORS * 512; i++)
 		disk[i] = orig(i);
 	memset(table, 0, RING_INFLIGHT_BYTES); /* a new state file */
@@ -401,7 +405,7 @@ static int setup(enum bf_abi abi)
 	return 0;
 }
 
-static uint64_t ids[NENTS];
+static uint64_t ids[MAX_NENTS];
 
 /* Fill the ring: x reads for the first pass (published), m for the pass A
  * dies in (written only; A publishes them after its first pass). */
@@ -481,9 +485,10 @@ static bool died_where_meant(enum cut cut, unsigned x, unsigned m)
 	}
 }
 
-static void scenario(enum bf_abi abi, enum grant_mode mode, enum cut cut)
+/* abi: the frontend's slot layout; babi: the ABI the queue is told. */
+static void scenario_abi(enum bf_abi abi, enum blkif_abi babi, enum grant_mode mode,
+			 enum cut cut)
 {
-	enum blkif_abi babi = abi == BF_ABI_X86_32 ? BLKIF_ABI_X86_32 : BLKIF_ABI_X86_64;
 	unsigned x = first_in_page1(abi) - (cut == CUT_MID_RESPONSE ? 6 : 0);
 	unsigned m = NENTS - first_in_page1(abi); /* 28 native, 26 x86_32 */
 	bool answered = cut == CUT_AFTER_PUSH;
@@ -518,8 +523,22 @@ static void scenario(enum bf_abi abi, enum grant_mode mode, enum cut cut)
 	stub_fini();
 }
 
+static void scenario(enum bf_abi abi, enum grant_mode mode, enum cut cut)
+{
+	scenario_abi(abi, abi == BF_ABI_X86_32 ? BLKIF_ABI_X86_32 : BLKIF_ABI_X86_64,
+		     mode, cut);
+}
+
 #define SCENARIO(name, abi, mode, cut) \
 	TEST(name) { scenario(abi, mode, cut); }
+
+#if defined(__x86_64__)
+/* The native ring type (blkif.h's own), which is x86_64's layout here. */
+TEST(native_killed_before_push)
+{
+	scenario_abi(BF_ABI_X86_64, BLKIF_ABI_NATIVE, GRANT_MODE_COPY, CUT_PUSH);
+}
+#endif
 
 SCENARIO(killed_executing, BF_ABI_X86_64, GRANT_MODE_COPY, CUT_EXECUTE)
 SCENARIO(killed_recording, BF_ABI_X86_64, GRANT_MODE_COPY, CUT_RECORD)
@@ -717,6 +736,55 @@ TEST(bad_redo_entry_gets_an_error)
 	stub_fini();
 }
 
+/* The largest ring (order 4, 512 slots), full, in one pass: the whole
+ * pass is in the table, and half its responses are written when the
+ * process dies. */
+TEST(largest_ring_full_pass_redone)
+{
+	struct ring_queue_config cfg = config(BLKIF_ABI_X86_64, GRANT_MODE_COPY, false);
+	struct sigaction sa = { .sa_handler = died };
+	struct ring_queue_stats st;
+	struct ring_queue *q;
+	int status = 0;
+	pid_t pid;
+
+	cfg.ring_order = RING_MAX_ORDER;
+	for (unsigned i = 0; i < RING_MAX_PAGES; i++)
+		cfg.ring_refs[i] = i;
+	EXPECT_EQ(setup(BF_ABI_X86_64), 0);
+	nents = MAX_NENTS;
+	for (unsigned i = 0; i < MAX_NENTS; i++) {
+		struct bf_abi_req r = { .operation = BLKIF_OP_FLUSH_DISKCACHE, .id = ID(i) };
+
+		ids[i] = r.id;
+		bf_abi_put_request(fabi, slot(prod_pvt++), &r);
+	}
+	publish(prod_pvt);
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGSEGV, &sa, NULL);
+		if (ring_queue_open(&cfg, &q) != 0)
+			_exit(70);
+		mprotect((uint8_t *)q->ring_pages + 8 * PAGE, PAGE, PROT_READ);
+		ring_queue_serve_pass(q);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 77);
+	EXPECT(is_response(100, ID(100)));
+	EXPECT(!is_response(MAX_NENTS - 1, ID(MAX_NENTS - 1)));
+	EXPECT_EQ(sring()->rsp_prod, 0);
+	cfg.resume = true;
+	EXPECT_EQ(ring_queue_open(&cfg, &q), 0);
+	EXPECT_EQ(ring_queue_serve_pass(q), (int)MAX_NENTS);
+	EXPECT(responses_once(ids, MAX_NENTS));
+	ring_queue_get_stats(q, &st);
+	EXPECT_EQ(st.reqs_redone, MAX_NENTS);
+	ring_queue_close(q);
+	stub_fini();
+}
+
 TEST(resume_needs_an_aligned_table)
 {
 	struct ring_queue_config cfg = config(BLKIF_ABI_X86_64, GRANT_MODE_COPY, true);
@@ -755,6 +823,9 @@ int main(void)
 	RUN(persistent_killed_before_push);
 	RUN(persistent_killed_after_push);
 	RUN(map_killed_mid_responses);
+#if defined(__x86_64__)
+	RUN(native_killed_before_push);
+#endif
 	RUN(x86_32_killed_mid_responses);
 	RUN(x86_32_killed_before_push);
 	RUN(killed_again_while_redoing);
@@ -763,6 +834,7 @@ int main(void)
 	RUN(lying_rsp_prod_redoes_nothing);
 	RUN(req_prod_behind_redo_is_bounded);
 	RUN(bad_redo_entry_gets_an_error);
+	RUN(largest_ring_full_pass_redone);
 	RUN(resume_needs_an_aligned_table);
 	return UNIT_RESULT();
 }
