@@ -2,8 +2,8 @@
 # The package round trip (make check-deb; root): install the .deb into a
 # fresh Debian 12 root (debootstrap, cached), run memback --help (which also
 # parses the shipped memback.conf) and memback-ctl check-target there; refuse
-# removal while a disk is attached, naming it; then remove and purge, and
-# nothing the package brought is left behind.
+# removal while a disk is attached, naming it; then remove (which shuts
+# memback down) and purge, and nothing the package brought is left behind.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib.sh
@@ -53,6 +53,9 @@ rc=$?
 check detach_for_removal detach "$dom" xvdb
 out=$(in_root dpkg -r memback 2>&1)
 [ $? = 0 ] && pass remove_when_no_disk || fail remove_when_no_disk "$out"
+# prerm ran memback-ctl shutdown (no systemd in the root to stop the unit).
+for _ in $(seq 50); do mb_alive || break; sleep 0.1; done
+! mb_alive && pass removal_shuts_memback_down || fail removal_shuts_memback_down "still running: $out"
 check daemon_stops mb_stop
 sim_stop
 rmdir "$root/run/memback" 2>/dev/null

@@ -14,7 +14,8 @@ $(BUILD)/tests/test_vdev: $(BUILD)/tests/ctl/test_vdev.o $(BUILD)/tools/ctl/vdev
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 TESTS += $(BUILD)/tests/test_vdev
-TESTS += tests/ctl/test_attach_nodes.sh tests/ctl/test_shutdown_client.sh
+TESTS += tests/ctl/test_attach_nodes.sh tests/ctl/test_shutdown_client.sh \
+	tests/ctl/test_shutdown_daemon.sh
 
 $(BUILD)/tests/test_top_view: $(BUILD)/tests/ctl/test_top_view.o $(BUILD)/tools/ctl/top_view.o \
 		$(BUILD)/ring/latency.o
