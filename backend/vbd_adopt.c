@@ -73,6 +73,8 @@ static void adopt_target(struct vbd *v)
 		v->broken = true;
 		return;
 	}
+	/* An online resize changed the disk, not the target string. */
+	v->target.size = pool_disk_size(v->disk);
 	qos_set(&v->qos, &(struct qos_limits){ v->target.iops, v->target.bps,
 					      v->target.iops_burst, v->target.bps_burst });
 	rc = vbd_image_lock(v, err, sizeof(err));
@@ -89,34 +91,45 @@ static void adopt_target(struct vbd *v)
 	}
 }
 
-/* Our state node says where the device stood. Connected: resume the
- * rings, unless the frontend has moved on meanwhile (the state machine
- * then closes). Before InitWait: the features were never all written. */
+static bool frontend_live(enum xenbus_state fe)
+{
+	return fe == XenbusStateInitialised || fe == XenbusStateConnected ||
+	       fe == XenbusStateClosing;
+}
+
+/* Our state node says where the device stood. Rings that were running
+ * are resumed while the frontend still uses them: Connected, or Closing
+ * when the toolstack asked to detach meanwhile (the frontend finishes its
+ * in-flight I/O on them before it closes). Before InitWait: the features
+ * were never all written. */
 static void adopt_state(struct vbd *v)
 {
 	enum xenbus_state node = vbd_read_state(v, v->be_path);
 	enum xenbus_state fe = vbd_read_state(v, v->fe_path);
+	bool ran = vbd_record_has(vbd_record(v), VBD_REC_CONNECTED);
 
 	v->ours = node;
 	if (node == XenbusStateUnknown || node == XenbusStateInitialising) {
 		vbd_advertise(v);
 		return;
 	}
-	if (node != XenbusStateConnected || v->broken)
+	if (v->broken)
 		return;
-	if (fe == XenbusStateInitialising || fe == XenbusStateInitWait) {
+	if (node == XenbusStateConnected &&
+	    (fe == XenbusStateInitialising || fe == XenbusStateInitWait)) {
 		/* The frontend closed and came back while we were down: its
 		 * old rings are gone; offer InitWait again (as after Closed). */
 		v->ours = XenbusStateClosed;
 		return;
 	}
-	if (fe != XenbusStateConnected && fe != XenbusStateInitialised)
+	if (!ran || !frontend_live(fe) ||
+	    (node != XenbusStateConnected && node != XenbusStateClosing))
 		return;
 	if (vbd_connect(v, true)) {
 		vbd_switch_state(v, XenbusStateClosing);
 		return;
 	}
-	log_dev(&v->log, LOG_INFO, "taken up again, Connected");
+	log_dev(&v->log, LOG_INFO, "taken up again, %s", xenbus_state_name(node));
 }
 
 void vbd_adopt(struct vbd *v, struct pool_disk *disk)
