@@ -174,19 +174,57 @@ static int sync_dir_of(const char *path)
 	return rc;
 }
 
+/* The new image's file: unnamed (O_TMPFILE) where the file system can,
+ * so that a memback killed in the middle of a save leaves nothing behind;
+ * else a named temporary (*unnamed false). tmp gets the name to give it. */
+static int open_new_image(const char *path, char *tmp, size_t len, bool *unnamed)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (snprintf(tmp, len, "%s.XXXXXX", path) >= (int)len)
+		return -ENAMETOOLONG;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? (slash == path ? "/" : path) : ".");
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	*unnamed = fd >= 0;
+	if (fd >= 0) {
+		/* A free name for the instant between link and rename. */
+		int t = mkostemp(tmp, O_CLOEXEC);
+		if (t >= 0) {
+			close(t);
+			unlink(tmp);
+		}
+		return fd;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Give an unnamed file the name tmp (it is renamed over the image next). */
+static int name_new_image(int fd, const char *tmp)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+}
+
 int pool_disk_save_locked(struct pool_disk *disk, const char *path, int *fd_out)
 {
 	size_t cs = disk->pool->chunk_size;
 	char tmp[PATH_MAX];
 	uint8_t *buf = NULL;
+	bool unnamed;
 	int rc, fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = open_new_image(path, tmp, sizeof(tmp), &unnamed);
+	if (fd == -ENAMETOOLONG)
+		return fd;
 	if (fd < 0) {
-		rc = -errno;
-		log_err("pool: cannot create %s: %s", tmp, strerror(errno));
+		rc = fd;
+		log_err("pool: cannot create %s: %s", tmp, strerror(-rc));
 		return rc;
 	}
 	buf = buf_alloc(cs);
@@ -195,13 +233,17 @@ int pool_disk_save_locked(struct pool_disk *disk, const char *path, int *fd_out)
 	rc = buf ? image_lock_fd(fd) : -ENOMEM;
 	if (rc == 0)
 		rc = save_fd(disk, fd, buf);
+	bool named = !unnamed;
+	if (rc == 0 && unnamed)
+		named = (rc = name_new_image(fd, tmp)) == 0;
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc == 0)
 		rc = sync_dir_of(path);
 	if (rc) {
 		log_err("pool: saving image %s failed: %s", path, strerror(-rc));
-		unlink(tmp);
+		if (named)
+			unlink(tmp);
 	}
 	buf_free(buf, cs);
 	if (rc == 0 && fd_out)
