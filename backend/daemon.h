@@ -52,6 +52,7 @@ struct daemon {
 	bool pool_warned;           /* past pool-warn (housekeeping.c) */
 	bool kernel_backend_seen;   /* the kernel serves our backend type */
 	struct state_dir state;     /* what outlives the process (no dir: none) */
+	unsigned adopt_waiting;     /* kept disks no device has taken up yet */
 	int shutdown_client;        /* "shutdown" asked on the control socket:
 	                             * answered once done; -1 none */
 };

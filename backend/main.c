@@ -88,6 +88,10 @@ static bool handle_watches(struct daemon *d)
 	int n = xswc_read(d->wc, WATCH_BATCH, on_watch_event, d);
 
 	watch_work(d);
+	/* A kept disk whose directory was not ready at the first scan and
+	 * has gone since: nothing else would free it. */
+	if (d->adopt_waiting)
+		vbd_adopt_leftovers(d);
 	return n >= 0;
 }
 

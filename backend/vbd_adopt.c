@@ -206,14 +206,20 @@ void vbd_adopt_leftovers(struct daemon *d)
 
 	if (!pool_was_adopted(d->pool))
 		return;
+	d->adopt_waiting = 0;
 	/* Each one handled leaves the pool's list (or is a zombie's): look
 	 * again from the start, at most once per disk. */
 	for (;;) {
-		for (disk = NULL; (disk = pool_disk_next(d->pool, disk));)
+		unsigned waiting = 0;
+		for (disk = NULL; (disk = pool_disk_next(d->pool, disk));) {
 			if (is_gone(d, disk))
 				break;
-		if (!disk)
+			waiting += !taken(d, disk);
+		}
+		if (!disk) {
+			d->adopt_waiting = waiting;
 			return;
+		}
 		if (vbd_record_check(pool_disk_record(disk))) {
 			log_warn("pool: slot %u holds a disk without a valid record: freed",
 				 pool_disk_slot(disk));

@@ -56,6 +56,18 @@ check gone_device_saved grep -q "saved to $img" "$MB_LOG"
 check gone_device_image_size test "$(stat -c %s "$img")" = $((8 << 20))
 check gone_device_freed grep -q "vbd $dom/$XVDC: removed" "$MB_LOG"
 
+# A kept device whose directory is not ready when memback comes back (no
+# frontend node yet) waits; once the directory goes, its disk is freed.
+XVDD=51760
+check attach_unready attach "$dom" xvdd size=4M
+mb_kill
+xenstore-rm "$(be_path "$dom" $XVDD)/frontend"
+mb_restart
+check unready_not_taken_up_yet sh -c "! grep -q 'vbd $dom/$XVDD: .*kept across' '$MB_LOG'"
+xenstore-rm "$(be_path "$dom" $XVDD)"
+for _ in $(seq 50); do grep -q "vbd $dom/$XVDD: removed" "$MB_LOG" && break; sleep 0.1; done
+check unready_then_gone_freed grep -q "vbd $dom/$XVDD: removed" "$MB_LOG"
+
 # An incompatible state file: refused, exit 1, one line, file untouched.
 mb_kill
 cp "$STATE/pool" "$SIM_DIR/pool.orig"
