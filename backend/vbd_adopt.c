@@ -24,6 +24,19 @@ struct vbd_record *vbd_record(struct vbd *v)
 	return pool_disk_record(v->disk);
 }
 
+void vbd_record_qos(struct vbd *v, const struct qos_limits *l)
+{
+	if (!v->disk)
+		return;
+	struct vbd_record *r = vbd_record(v);
+	const uint64_t vals[4] = { l->iops, l->bps, l->iops_burst, l->bps_burst };
+
+	vbd_record_set_flag(r, VBD_REC_QOS, false); /* no half-written set is used */
+	for (unsigned i = 0; i < 4; i++)
+		__atomic_store_n(&r->qos[i], vals[i], __ATOMIC_RELEASE);
+	vbd_record_set_flag(r, VBD_REC_QOS, true);
+}
+
 void vbd_record_update(struct vbd *v)
 {
 	if (!v->disk)
@@ -75,8 +88,11 @@ static void adopt_target(struct vbd *v)
 	}
 	/* An online resize changed the disk, not the target string. */
 	v->target.size = pool_disk_size(v->disk);
-	qos_set(&v->qos, &(struct qos_limits){ v->target.iops, v->target.bps,
-					      v->target.iops_burst, v->target.bps_burst });
+	if (vbd_record_has(r, VBD_REC_QOS))
+		qos_set(&v->qos, &(struct qos_limits){ r->qos[0], r->qos[1], r->qos[2], r->qos[3] });
+	else
+		qos_set(&v->qos, &(struct qos_limits){ v->target.iops, v->target.bps,
+						      v->target.iops_burst, v->target.bps_burst });
 	rc = vbd_image_lock(v, err, sizeof(err));
 	if (rc)
 		vbd_error(v, rc, "%s (the disk is served all the same)", err);
@@ -130,6 +146,8 @@ static void adopt_state(struct vbd *v)
 		return;
 	}
 	log_dev(&v->log, LOG_INFO, "taken up again, %s", xenbus_state_name(node));
+	if (node == XenbusStateConnected)
+		vbd_tell_size(v);
 }
 
 void vbd_adopt(struct vbd *v, struct pool_disk *disk)

@@ -29,6 +29,12 @@ int vbd_read_toolstack_nodes(struct vbd *v);
  * step with the device (connected, loaded, synced). */
 struct vbd_record *vbd_record(struct vbd *v);
 void vbd_record_update(struct vbd *v);
+/* Limits set live (memback-ctl qos), kept for a restart. */
+struct qos_limits;
+void vbd_record_qos(struct vbd *v, const struct qos_limits *l);
+/* A resize the frontend may not have been told of (a restart between the
+ * two): rewrite sectors (and Connected) unless they say the disk's size. */
+int vbd_tell_size(struct vbd *v);
 /* The state node in dir (ours or the frontend's); Unknown when absent. */
 enum xenbus_state vbd_read_state(struct vbd *v, const char *dir);
 

@@ -19,6 +19,7 @@
 #define VBD_REC_LOADED    1u /* image= is in the disk (or there is none) */
 #define VBD_REC_CONNECTED 2u /* queues ran: the disk may differ from save= */
 #define VBD_REC_SYNCED    4u /* save= holds the disk (no connection since) */
+#define VBD_REC_QOS       8u /* qos[] holds limits memback-ctl qos set */
 
 struct vbd_record {
 	uint32_t magic;
@@ -31,6 +32,9 @@ struct vbd_record {
 	uint32_t ring_order;
 	char be_path[128];
 	char params[1024];              /* the target string the disk was made of */
+	/* iops, bps, iops-burst, bps-burst as memback-ctl qos last set them
+	 * (VBD_REC_QOS): a restart keeps them over the target string's. */
+	uint64_t qos[4];
 };
 
 /* Pure. A fresh record for a device; -ENAMETOOLONG if a string does not fit. */

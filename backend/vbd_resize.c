@@ -85,3 +85,15 @@ int vbd_resize(struct vbd *v, uint64_t bytes, char *err, size_t errlen)
 	}
 	return rc;
 }
+
+int vbd_tell_size(struct vbd *v)
+{
+	uint64_t sectors;
+
+	if (xsu_read_uint(v->d->xs, XBT_NULL, v->be_path, "sectors", UINT64_MAX, &sectors) == 0 &&
+	    sectors == v->target.size / 512)
+		return 0;
+	log_dev(&v->log, LOG_INFO, "telling the frontend the size of %llu bytes again",
+		(unsigned long long)v->target.size);
+	return vbd_transaction(v, write_size, NULL);
+}

@@ -26,6 +26,21 @@ mb_restart
 check restart_keeps_the_disk grep -q "kept across the restart" "$MB_LOG"
 guest "$dom" check $XVDB 11
 
+# What memback-ctl changed live is kept: a resize and QoS limits.
+ctl() { "$SIM_BUILD/memback-ctl" "$@" --control "$SIM_DIR/memback.sock"; }
+check resize_live ctl resize "$dom" xvdb 48M
+check qos_live sh -c "\"$SIM_BUILD/memback-ctl\" qos $dom xvdb iops=500 --control $SIM_DIR/memback.sock >/dev/null"
+mb_kill
+mb_restart
+ctl list | grep -q "vbd $dom/$XVDB: .*size $((48 << 20))," && pass resize_kept ||
+	fail resize_kept "$(ctl list)"
+# A connect after the restart offers the resized disk.
+sim_as_domain "$dom" "$SIM_BUILD/blkfront" --devid xvdb --rw read --count 1 >/dev/null 2>&1
+[ "$(xenstore-read "$(be_path "$dom" $XVDB)/sectors")" = $((48 << 11)) ] &&
+	pass resize_kept_in_xenstore || fail resize_kept_in_xenstore
+ctl qos "$dom" xvdb | grep -q "iops=500 " && pass qos_kept || fail qos_kept "$(ctl qos "$dom" xvdb)"
+ctl resize "$dom" xvdb 32M && ctl qos "$dom" xvdb none >/dev/null # as the checks below expect
+
 # A second memback on the same state directory is refused; the first
 # goes on serving.
 out=$(MB_SOCK=$SIM_DIR/second.sock timeout 10 "$SIM_BUILD/memback" -f -C /dev/null \

@@ -61,7 +61,7 @@ TESTS += $(BUILD)/tests/test_latency
 
 # QoS token buckets on a synthetic clock, and the "qos" request syntax.
 $(BUILD)/tests/test_qos: $(BUILD)/tests/ring/test_qos.o $(BUILD)/ring/qos.o \
-		$(BUILD)/backend/control_qos.o $(COMMON_OBJS)
+		$(BUILD)/backend/qos_parse.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -pthread
 TESTS += $(BUILD)/tests/test_qos
