@@ -329,6 +329,39 @@ TEST(across_processes)
 		close(to_parent[i]), close(to_child[i]);
 }
 
+/* A sender killed between the delivery and the wake-up (the simulator's
+ * two steps; one hypercall in Xen) must not strand the receiver: the
+ * next process to open a handle reclaims the dead one and wakes it. */
+TEST(sender_killed_before_wakeup)
+{
+	xenevtchn_handle *e1 = open_as(1), *again;
+	int p[2], rp, sig;
+	pid_t pid;
+
+	EXPECT(e1 && pipe(p) == 0);
+	rp = xenevtchn_bind_unbound_port(e1, 0);
+	EXPECT(rp > 0);
+	pid = fork();
+	if (pid == 0) {
+		xenevtchn_handle *e0 = xenevtchn_open(NULL, 0);
+		int lp = e0 ? xenevtchn_bind_interdomain(e0, 1, (evtchn_port_t)rp) : -1;
+		if (lp <= 0)
+			_exit(2);
+		setenv("XENSIM_DIE_AFTER_RAISE", "1", 1);
+		xenevtchn_notify(e0, (evtchn_port_t)lp); /* dies inside */
+		_exit(3);
+	}
+	EXPECT_EQ(xsl_wait(pid, &sig), 0); /* _exit(0) in the send */
+	EXPECT(!readable(e1, 100));       /* delivered, never woken */
+	again = xenevtchn_open(NULL, 0);  /* the restarted backend */
+	EXPECT(again != NULL);
+	EXPECT(readable(e1, 1000));
+	EXPECT_EQ(xenevtchn_pending(e1), rp);
+	xenevtchn_close(again);
+	xenevtchn_close(e1);
+	close(p[0]), close(p[1]);
+}
+
 TEST(dead_handle_reclaimed)
 {
 	xenevtchn_handle *e0 = xenevtchn_open(NULL, 0);
@@ -379,6 +412,7 @@ int main(void)
 	RUN(counters);
 	RUN(across_processes);
 	RUN(dead_handle_reclaimed);
+	RUN(sender_killed_before_wakeup);
 	xsl_host_down();
 	return UNIT_RESULT();
 }

@@ -85,6 +85,8 @@ struct gnt_region *sim_region_find(struct xengntdev_handle *h, void *addr,
 				   uint32_t count, bool unlink);
 /* Send an event on a port of `domid` (Xen's EVTCHNOP_send, evtsend.c). */
 void sim_evtchn_send(struct sim_ctx *ctx, uint32_t domid, uint32_t port);
+/* Make the handle (slot, gen)'s fd readable. */
+void sim_evtchn_wake(struct sim_ctx *ctx, uint32_t slot, uint32_t gen);
 /* DIR/evtchn/h<slot>.<gen>: the FIFO behind an event channel handle. */
 int sim_fifo_path(struct sim_ctx *ctx, uint32_t slot, uint32_t gen, char *buf,
 		  size_t len);
