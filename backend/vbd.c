@@ -187,6 +187,25 @@ int vbd_watch_frontend(struct vbd *v, bool on)
 	return on ? xswc_watch(v->d->wc, path, token) : xswc_unwatch(v->d->wc, path, token);
 }
 
+/* A device a previous memback closed for good (memback-ctl shutdown), or
+ * whose disk is gone: its state node says Closing or Closed before we ever
+ * wrote it. Serving it would hand its frontend an empty disk; it waits
+ * until the toolstack removes it or attaches it again (state rewritten). */
+static bool closed_by_another(struct vbd *v)
+{
+	char buf[16];
+	enum xenbus_state st = xsu_read(v->d->xs, XBT_NULL, v->be_path, "state", buf,
+					sizeof(buf)) == 0 ? xenbus_state_parse(buf)
+							  : XenbusStateUnknown;
+
+	if (st != XenbusStateClosing && st != XenbusStateClosed)
+		return false;
+	log_ratelimited(LOG_WARN, "%s: already %s and not ours: left alone (its disk went "
+			"with the memback that closed it); detach it, or attach it again",
+			v->name, xenbus_state_name(st));
+	return true;
+}
+
 struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 {
 	struct vbd *v = calloc(1, sizeof(*v));
@@ -211,6 +230,10 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	if (adopted) {
 		vbd_adopt(v, adopted);
 		return v;
+	}
+	if (closed_by_another(v)) {
+		free(v);
+		return NULL;
 	}
 	if (v->fe_domid != domid) {
 		vbd_error(v, EINVAL, "frontend-id %u does not match the directory's domain %u",

@@ -102,3 +102,11 @@ guest "$dom" check $XVDB 11
 check sigusr2_exits_0 mb_stop USR2
 check sigusr2_closes wait_node "$(be_path "$dom" $XVDB)/state" 6
 check sigusr2_removes_state test ! -e "$STATE/pool"
+
+# A memback started after a shutdown for good leaves the devices that one
+# closed alone: serving them would hand their frontends empty disks.
+mb_start --pool-size 256M
+for _ in $(seq 20); do grep -q "vbd $dom/$XVDB: already Closed and not ours" "$MB_LOG" && break; sleep 0.1; done
+check closed_device_left_alone grep -q "vbd $dom/$XVDB: already Closed and not ours" "$MB_LOG"
+check closed_device_not_served sh -c "! \"$SIM_BUILD/memback-ctl\" list --control $SIM_DIR/memback.sock | grep -q 'vbd $dom/$XVDB'"
+check closed_device_stays_closed test "$(xenstore-read "$(be_path "$dom" $XVDB)/state")" = 6
