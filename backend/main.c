@@ -373,8 +373,10 @@ int main(int argc, char **argv)
 			strerror(-ctl_fd));
 		return 1;
 	}
+	struct pool_stats ps;
+	pool_get_stats(d.pool, &ps); /* an adopted pool keeps its own size */
 	log_info("serving %s in domain %u from a %llu MiB pool", d.backend_base, d.self_domid,
-		 (unsigned long long)(d.cfg.pool_size >> 20));
+		 (unsigned long long)(ps.size >> 20));
 	rc = run(&d, sfd, ctl_fd, metrics_fd);
 	/* Only SIGUSR2 (memback-ctl shutdown) closes the devices for good; a
 	 * stop, or a lost xenstore connection, leaves them to the next memback

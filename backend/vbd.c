@@ -200,6 +200,14 @@ static bool closed_by_another(struct vbd *v)
 
 	if (st != XenbusStateClosing && st != XenbusStateClosed)
 		return false;
+	/* A detach of it (online 0, Closing): nothing to close, say Closed. */
+	if (st == XenbusStateClosing &&
+	    !(xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf, sizeof(buf)) == 0 &&
+	      strcmp(buf, "1") == 0)) {
+		if (xsu_printf(v->d->xs, XBT_NULL, v->be_path, "state", "%d", XenbusStateClosed))
+			log_ratelimited(LOG_WARN, "%s: cannot write Closed", v->name);
+		return true;
+	}
 	log_ratelimited(LOG_WARN, "%s: already %s and not ours: left alone (its disk went "
 			"with the memback that closed it); detach it, or attach it again",
 			v->name, xenbus_state_name(st));

@@ -110,3 +110,5 @@ for _ in $(seq 20); do grep -q "vbd $dom/$XVDB: already Closed and not ours" "$M
 check closed_device_left_alone grep -q "vbd $dom/$XVDB: already Closed and not ours" "$MB_LOG"
 check closed_device_not_served sh -c "! \"$SIM_BUILD/memback-ctl\" list --control $SIM_DIR/memback.sock | grep -q 'vbd $dom/$XVDB'"
 check closed_device_stays_closed test "$(xenstore-read "$(be_path "$dom" $XVDB)/state")" = 6
+# ... and a detach of such a device completes (Closed at once).
+check closed_device_detaches detach "$dom" xvdb

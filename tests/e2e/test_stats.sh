@@ -101,9 +101,9 @@ out=$("$PY" tests/e2e/scrape.py "unix:$SIM_DIR/metrics.sock" /nothing 2>&1)
 [ "$out" = "HTTP/1.0 404 Not Found" ] && pass metrics_other_path_404 ||
 	fail metrics_other_path_404 "$out"
 
-# The same over TCP on the loopback, from a restarted daemon (the device
-# is still attached; its counters start again from zero).
-check sigterm_exits_0 mb_stop
+# The same over TCP on the loopback, from a restarted daemon (SIGTERM: the
+# device is kept and taken up again; its counters start again from zero).
+check sigterm_exits_0 mb_stop TERM
 # A free port: the first of a few that memback can bind.
 for try in 0 1 2 3; do
 	port=$((20000 + ($$ + try * 7919) % 20000))
