@@ -109,6 +109,10 @@ sim_stop() {
 	report=$(grep -m 3 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
 		"$SIM_DIR/xenstored.log" 2>/dev/null || true)
 	[ -z "$report" ] || fail xenstored_sanitizer "$report"
+	# memback's own reports (SAN=1), in the e2e tests' log (tests/e2e/lib.sh).
+	report=$(grep -m 3 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		"$SIM_DIR/memback.log" 2>/dev/null || true)
+	[ -z "$report" ] || fail memback_sanitizer "$report"
 	rm -rf "$SIM_DIR"
 	SIM_DIR=""
 	unset XENSIM_DIR XENSTORED_PATH
