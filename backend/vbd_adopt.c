@@ -212,10 +212,22 @@ static bool is_gone(struct daemon *d, struct pool_disk *disk)
 	const struct vbd_record *r = pool_disk_record(disk);
 	char buf[8];
 
-	if (taken(d, disk))
+	if (taken(d, disk) || vbd_record_check(r))
 		return false;
-	return vbd_record_check(r) != 0 ||
-	       xsu_read(d->xs, XBT_NULL, r->be_path, NULL, buf, sizeof(buf)) == -ENOENT;
+	return xsu_read(d->xs, XBT_NULL, r->be_path, NULL, buf, sizeof(buf)) == -ENOENT;
+}
+
+/* A kept disk whose record does not read cannot be matched to a device.
+ * Its data is not thrown away on a guess: it stays in the pool (said once,
+ * at start) until memback-ctl shutdown. */
+static void report_damaged(struct daemon *d)
+{
+	for (struct pool_disk *disk = NULL; (disk = pool_disk_next(d->pool, disk));)
+		if (vbd_record_check(pool_disk_record(disk)))
+			log_err("pool: slot %u keeps a %llu MiB disk whose record is damaged: "
+				"it is kept, but no device can take it up",
+				pool_disk_slot(disk),
+				(unsigned long long)(pool_disk_size(disk) >> 20));
 }
 
 void vbd_adopt_leftovers(struct daemon *d)
@@ -224,6 +236,10 @@ void vbd_adopt_leftovers(struct daemon *d)
 
 	if (!pool_was_adopted(d->pool))
 		return;
+	static bool reported;
+	if (!reported)
+		report_damaged(d);
+	reported = true;
 	d->adopt_waiting = 0;
 	/* Each one handled leaves the pool's list (or is a zombie's): look
 	 * again from the start, at most once per disk. */
@@ -232,20 +248,13 @@ void vbd_adopt_leftovers(struct daemon *d)
 		for (disk = NULL; (disk = pool_disk_next(d->pool, disk));) {
 			if (is_gone(d, disk))
 				break;
-			waiting += !taken(d, disk);
+			waiting += !taken(d, disk) && !vbd_record_check(pool_disk_record(disk));
 		}
 		if (!disk) {
 			d->adopt_waiting = waiting;
 			return;
 		}
-		if (vbd_record_check(pool_disk_record(disk))) {
-			log_warn("pool: slot %u holds a disk without a valid record: freed",
-				 pool_disk_slot(disk));
-			state_dir_forget_slot(&d->state, pool_disk_slot(disk));
-			pool_disk_destroy(disk);
-		} else {
-			adopt_gone(d, disk);
-		}
+		adopt_gone(d, disk);
 	}
 }
 

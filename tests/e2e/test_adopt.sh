@@ -95,6 +95,17 @@ rc=$?
 	fail other_version_refused "rc $rc: $out"
 check other_version_file_kept test "$(md5sum <"$STATE/pool")" = "$sum"
 cp "$SIM_DIR/pool.orig" "$STATE/pool"
+
+# A damaged device record (slot 0's magic, at 4096 + 24): the disk is kept
+# and said, not freed on a guess.
+printf 'XXXX' | dd of="$STATE/pool" bs=1 seek=4120 conv=notrunc status=none
+mb_restart
+check damaged_record_said grep -q "slot 0 keeps a 32 MiB disk whose record is damaged" "$MB_LOG"
+used=$("$SIM_BUILD/memback-ctl" pool --json --control "$SIM_DIR/memback.sock" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["used"])')
+[ "$used" -ge $((32 << 20)) ] && pass damaged_record_disk_kept || fail damaged_record_disk_kept "used $used"
+mb_kill
+cp "$SIM_DIR/pool.orig" "$STATE/pool"
 mb_restart
 guest "$dom" check $XVDB 11
 
