@@ -199,6 +199,19 @@ static int quiesce_step(struct verifier *v)
 	return 0;
 }
 
+/* Where each ring stands, for the report of a backend that went silent. */
+static void print_rings(struct verifier *v)
+{
+	for (unsigned i = 0; i < blkfront_nr_queues(v->bf); i++) {
+		struct blkfront_queue *q = blkfront_queue(v->bf, i);
+		const blkif_front_ring_t *r = blkfront_raw_ring(q);
+
+		printf("# queue %u: %u in flight; req_prod %u req_event %u rsp_prod %u "
+		       "rsp_event %u rsp_cons %u\n", i, blkfront_in_flight(q), r->sring->req_prod,
+		       r->sring->req_event, r->sring->rsp_prod, r->sring->rsp_event, r->rsp_cons);
+	}
+}
+
 /* Once a tick: stop conditions, the backend's state, the timeout. */
 static int tick(struct verifier *v, uint64_t start_ns)
 {
@@ -215,6 +228,7 @@ static int tick(struct verifier *v, uint64_t start_ns)
 	    (v->o.secs && now - start_ns >= v->o.secs * 1000000000ull))
 		stop_signal = 1;
 	if (v->in_flight && now - v->gap_start_ns > v->o.timeout_s * 1000000000ull) {
+		print_rings(v);
 		CHECK("backend_answers", 0, "%u requests without a response for %llu s",
 		      v->in_flight, (unsigned long long)v->o.timeout_s);
 		return -ETIMEDOUT;

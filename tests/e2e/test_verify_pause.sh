@@ -41,8 +41,9 @@ for round in 1 2; do
 	kill -STOP "$MB_PID"
 	sleep "$PAUSE"
 	check "connected_while_frozen_$round" all_connected
-	now_ns >>"$SIM_DIR/conts"
+	t0=$(now_ns)
 	kill -CONT "$MB_PID"
+	echo "$t0 $t0" >>"$SIM_DIR/conts"
 	sleep 1
 done
 check daemon_alive mb_alive

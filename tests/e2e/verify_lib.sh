@@ -76,10 +76,14 @@ verify_figure() {
 
 now_ns() { date +%s%N; }
 
-# verify_downtime EVENTS_FILE NAME...: for each instant (ns, one a line) in
-# EVENTS_FILE and each verifier, the time to the first response after it
-# (the end of the gap holding the instant). Prints "N MEDIAN_MS MAX_MS
-# MISSING": MISSING counts (instant, verifier) pairs with no such gap.
+# verify_downtime EVENTS_FILE NAME...: EVENTS_FILE has a line "BEFORE AFTER"
+# (ns) per event, in order (a kill: just before it was sent, and once the
+# process is gone). For each event and verifier, the first gap ending after
+# AFTER (and before the next event) is the one the event made; its
+# downtime runs from the gap's start (the last response before the kill,
+# or the first request after it), or BEFORE if later, to its end.
+# Prints "N MEDIAN_MS MAX_MS MISSING": MISSING counts (event, verifier)
+# pairs with no such gap.
 verify_downtime() {
 	local events=$1
 	shift
@@ -87,7 +91,7 @@ verify_downtime() {
 	for n in "$@"; do outs+=("$SIM_DIR/$n.out"); done
 	python3 - "$events" "${outs[@]}" <<'EOF'
 import statistics, sys
-events = [int(l) for l in open(sys.argv[1]) if l.strip()]
+events = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 downs, missing = [], 0
 for out in sys.argv[2:]:
     gaps = []
@@ -95,12 +99,17 @@ for out in sys.argv[2:]:
         f = line.split()
         if len(f) == 4 and f[:2] == ["#", "gap"]:
             end = int(f[2]); gaps.append((end - int(f[3]) * 1000, end))
-    for e in events:
-        hit = [end for start, end in gaps if start <= e <= end]
+    for i, (before, after) in enumerate(events):
+        # The first response after the event ends its gap (a guest that
+        # had nothing in flight at the kill waits from its next request);
+        # one after the next event is no answer to this one.
+        limit = events[i + 1][0] if i + 1 < len(events) else float("inf")
+        hit = [(start, end) for start, end in gaps if after <= end < limit]
         if hit:
-            downs.append((hit[0] - e) / 1e6)
+            downs.append((hit[0][1] - max(hit[0][0], before)) / 1e6)
         else:
             missing += 1
+            print("# no gap over the event at %d..%d in %s" % (before, after, out), file=sys.stderr)
 if downs:
     print(len(downs), "%.1f" % statistics.median(downs), "%.1f" % max(downs), missing)
 else:
