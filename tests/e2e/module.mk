@@ -62,3 +62,6 @@ $(BUILD)/tests/test_verify_shadow: $(BUILD)/tests/e2e/test_verify_shadow.o \
 TESTS += $(BUILD)/tests/test_verify_shadow
 # Verifier guests ride out memback frozen under I/O (SIGSTOP/SIGCONT).
 TESTS += tests/e2e/test_verify_pause.sh
+# kill -9 memback under verified I/O from three guests, once and 20 times;
+# SIGTERM invisible, SIGUSR2 closes for good (issue 14).
+TESTS += tests/e2e/test_restart.sh
