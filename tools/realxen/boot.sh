@@ -29,7 +29,8 @@ KVER=$(ls "$CACHE/kernel/lib/modules")
 # environment variables (xstrace=1: keep xenstored's trace; mbmode=map|
 # persistent: memback's --grant-mode; mbpoll=N: its --poll-us;
 # benchmodes=copy,persistent: the grant modes the benchmark measures;
-# benchonly=1: the benchmark alone). QEMU_ACCEL: e.g. tcg,thread=single.
+# benchonly=1: the benchmark alone; restartonly=1: the restart scenario
+# alone, dom0-restart). QEMU_ACCEL: e.g. tcg,thread=single.
 ARGS=${DOM0_ARGS:-}
 exec timeout --foreground -k 10 "$LIMIT" qemu-system-x86_64 \
 	-accel "${QEMU_ACCEL:-tcg}" -cpu "${QEMU_CPU:-qemu64}" -m "${QEMU_MEM:-6144}" -smp 2 \

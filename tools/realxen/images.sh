@@ -67,7 +67,7 @@ install -m 0644 "$HERE"/guest-*.cfg "$HERE/dom0-images" "$D/etc/xen/realxen/"
 cp "$CACHE/kernel/boot/vmlinuz-$KVER" "$D/etc/xen/realxen/vmlinuz"
 cp "$CACHE/guest.cpio" "$D/etc/xen/realxen/guest.cpio"
 cp "$CACHE/guest-bench.cpio" "$D/etc/xen/realxen/guest-bench.cpio"
-install -m 0644 "$HERE/dom0-bench" "$D/etc/xen/realxen/dom0-bench"
+install -m 0644 "$HERE/dom0-bench" "$HERE/dom0-restart" "$D/etc/xen/realxen/"
 # The pygrub guest's disk image: ext4 with grub.cfg, kernel and initramfs.
 B=$CACHE/stage-boot
 rm -rf "$B" && mkdir -p "$B/boot/grub"
