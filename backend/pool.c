@@ -137,9 +137,7 @@ void pool_close(struct pool *pool)
 	while (pool->disks) {
 		struct pool_disk *disk = pool->disks;
 		pool->disks = disk->next;
-		pthread_mutex_destroy(&disk->lock);
-		free(disk->table);
-		free(disk);
+		pool_disk_free(disk);
 	}
 	pool_mem_close(pool);
 	free(pool->freelist_storage);

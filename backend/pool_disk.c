@@ -80,7 +80,8 @@ static void disk_unregister(struct pool_disk *disk)
 	pthread_mutex_unlock(&pool->lock);
 }
 
-int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out)
+/* A disk of `size` bytes, in no slot and no list yet. */
+static int disk_alloc(struct pool *pool, uint64_t size, struct pool_disk **out)
 {
 	struct pool_disk *disk;
 	int rc = disk_size_check(pool, size);
@@ -93,6 +94,24 @@ int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out)
 	disk->pool = pool;
 	atomic_init(&disk->size, size);
 	pthread_mutex_init(&disk->lock, NULL);
+	*out = disk;
+	return 0;
+}
+
+void pool_disk_free(struct pool_disk *disk)
+{
+	pthread_mutex_destroy(&disk->lock);
+	free(disk->table);
+	free(disk);
+}
+
+int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out)
+{
+	struct pool_disk *disk;
+	int rc = disk_alloc(pool, size, &disk);
+
+	if (rc)
+		return rc;
 	/* Reserve before allocating the table: a disk far too big for the
 	 * pool is -ENOSPC, not a multi-gigabyte calloc that fails. */
 	rc = disk_register(disk, size);
@@ -108,8 +127,7 @@ int pool_disk_create(struct pool *pool, uint64_t size, struct pool_disk **out)
 	*out = disk;
 	return 0;
 out:
-	pthread_mutex_destroy(&disk->lock);
-	free(disk);
+	pool_disk_free(disk);
 	return rc;
 }
 
@@ -130,9 +148,7 @@ void pool_disk_destroy(struct pool_disk *disk)
 	slot_release(disk->pool, disk->slot); /* before its chunks: see pool_int.h */
 	disk_free_from(disk, 0);
 	disk_unregister(disk);
-	pthread_mutex_destroy(&disk->lock);
-	free(disk->table);
-	free(disk);
+	pool_disk_free(disk);
 }
 
 uint64_t pool_disk_size(const struct pool_disk *disk)
@@ -241,22 +257,15 @@ int pool_disk_adopt_slot(struct pool *pool, uint32_t slot, struct pool_disk **ou
 {
 	uint64_t size = pool->slots[slot].size;
 	struct pool_disk *disk;
-	int rc = disk_size_check(pool, size);
+	int rc = disk_alloc(pool, size, &disk);
 
 	if (rc)
 		return rc;
-	disk = calloc(1, sizeof(*disk));
-	if (!disk)
-		return -ENOMEM;
-	disk->pool = pool;
 	disk->slot = slot;
-	atomic_init(&disk->size, size);
-	pthread_mutex_init(&disk->lock, NULL);
 	disk->nentries = pool_chunks_for(size, pool->shift);
 	disk->table = calloc(disk->nentries, sizeof(*disk->table));
 	if (!disk->table) {
-		pthread_mutex_destroy(&disk->lock);
-		free(disk);
+		pool_disk_free(disk);
 		return -ENOMEM;
 	}
 	/* Its memory is already there: a reservation past the capacity (a

@@ -114,6 +114,8 @@ uint32_t pool_chunk_take(struct pool_disk *disk, uint64_t lchunk, bool zero);
 void pool_chunk_own(struct pool_disk *disk, uint32_t chunk, uint64_t lchunk);
 /* pool_adopt.c: rebuild the disks and the free list from the file. */
 int pool_adopt(struct pool *pool);
+/* pool_disk.c: free the disk's memory only (its slot and chunks stay). */
+void pool_disk_free(struct pool_disk *disk);
 /* pool_disk.c: a disk for an adopted slot (reserved, nothing populated). */
 int pool_disk_adopt_slot(struct pool *pool, uint32_t slot, struct pool_disk **out);
 void pool_chunk_give(struct pool_disk *disk, uint32_t chunk);
