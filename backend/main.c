@@ -354,9 +354,11 @@ int main(int argc, char **argv)
 	set_grant_budget(&d.cfg);
 	set_queue_budget(&d);
 	if ((rc = open_state(&d)) || (rc = start_pool(&d))) {
-		log_err("cannot %s a %llu MiB pool: %s",
-			d.state.pool_path[0] ? "open or create" : "create",
-			(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));
+		/* In use, or a file refused: the pool said which, in one line. */
+		if (rc != -EBUSY && rc != -EPROTO)
+			log_err("cannot %s a %llu MiB pool: %s",
+				d.state.pool_path[0] ? "open or create" : "create",
+				(unsigned long long)(d.cfg.pool_size >> 20), strerror(-rc));
 		return 1;
 	}
 	if ((rc = open_xenstore(&d)) || (rc = watch_start(&d))) {

@@ -131,6 +131,12 @@ static void adopt_state(struct vbd *v)
 	}
 	if (v->broken)
 		return;
+	if (node == XenbusStateClosed && !vbd_online(v)) {
+		/* Detached while the previous memback saved it (or before it
+		 * could): save again if save= may be stale, as a detach does. */
+		vbd_save(v);
+		return;
+	}
 	if (node == XenbusStateConnected &&
 	    (fe == XenbusStateInitialising || fe == XenbusStateInitWait)) {
 		/* The frontend closed and came back while we were down: its

@@ -35,6 +35,8 @@ void vbd_record_qos(struct vbd *v, const struct qos_limits *l);
 /* A resize the frontend may not have been told of (a restart between the
  * two): rewrite sectors (and Connected) unless they say the disk's size. */
 int vbd_tell_size(struct vbd *v);
+/* The toolstack's online node is "1" (absent: offline, as Linux has it). */
+bool vbd_online(struct vbd *v);
 /* The state node in dir (ours or the frontend's); Unknown when absent. */
 enum xenbus_state vbd_read_state(struct vbd *v, const char *dir);
 

@@ -260,16 +260,22 @@ enum xenbus_state vbd_read_state(struct vbd *v, const char *dir)
 	return xenbus_state_parse(buf);
 }
 
-void vbd_refresh(struct vbd *v)
+bool vbd_online(struct vbd *v)
 {
 	char buf[16];
+
+	/* As Linux's xenbus_dev_is_online: absent means offline. */
+	return xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf, sizeof(buf)) == 0 &&
+	       strcmp(buf, "1") == 0;
+}
+
+void vbd_refresh(struct vbd *v)
+{
 	struct xenbus_fsm_in in = {
 		.ours = v->ours,
 		.node = vbd_read_state(v, v->be_path),
 		.frontend = vbd_read_state(v, v->fe_path),
-		/* As Linux's xenbus_dev_is_online: absent means offline. */
-		.online = xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf,
-				   sizeof(buf)) == 0 && strcmp(buf, "1") == 0,
+		.online = vbd_online(v),
 		.connected = v->nr_queues > 0,
 	};
 	struct xenbus_fsm_out out = xenbus_fsm_step(&in);
