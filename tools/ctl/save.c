@@ -74,6 +74,13 @@ int ctl_save(int argc, char **argv, const char *default_control)
 		fputs(ans + (strncmp(ans, "ok: ", 4) == 0 ? 4 : 0), stdout);
 		return 0;
 	}
+	if (!*ans) {
+		/* A save is renamed into place whole: the file is as it was. */
+		fprintf(stderr, "memback-ctl: save %s %s: memback went away before it answered "
+			"(restarted?); the file holds the old image or the whole new one\n",
+			args[0], args[1]);
+		return 1;
+	}
 	fprintf(stderr, "memback-ctl: save %s %s: %s", args[0], args[1],
 		strncmp(ans, "error: ", 7) == 0 ? ans + 7 : ans);
 	if (!*ans || ans[strlen(ans) - 1] != '\n')
