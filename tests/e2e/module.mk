@@ -65,3 +65,6 @@ TESTS += tests/e2e/test_verify_pause.sh
 # kill -9 memback under verified I/O from three guests, once and 20 times;
 # SIGTERM invisible, SIGUSR2 closes for good (issue 14).
 TESTS += tests/e2e/test_restart.sh
+# Restart, the daemon's side: what the state directory keeps, refusals,
+# devices gone or closed meanwhile (the kill loops under I/O: test_restart.sh).
+TESTS += tests/e2e/test_adopt.sh
