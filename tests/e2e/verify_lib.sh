@@ -62,6 +62,8 @@ verify_finish() {
 		wait "$pid" 2>/dev/null
 		grep -E '^(PASS|FAIL|FIGURES): ' "$SIM_DIR/$name.out" | sed "s/^FIGURES: /# ${name} figures: /"
 		grep -q '^FAIL: ' "$SIM_DIR/$name.out" && SIM_FAILED=1
+		! grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SIM_DIR/$name.out" ||
+			fail "${name}_sanitizer" "$(grep -m 3 -E 'Sanitizer|runtime error' "$SIM_DIR/$name.out")"
 		grep -q '^FIGURES: ' "$SIM_DIR/$name.out" ||
 			fail "${name}_reported" "$(tail -n 5 "$SIM_DIR/$name.out")"
 	done
