@@ -32,6 +32,8 @@
  *                       answered, write --expect-image and create P.done
  *     --expect-image P  the disk as the shadow says it is, written when
  *                       quiesced and at the end (to compare with a save=)
+ *     --fill            write the whole disk first, then run as usual
+ *                       (--ready-file comes after the fill)
  *     --expect-close    the backend closing is expected (a shutdown, a
  *                       detach): stop there, PASS backend_closed
  *     --no-persistent   do not offer feature-persistent
@@ -253,7 +255,7 @@ static int run_phase(struct verifier *v)
 			break;
 		if ((rc = kick_queues(v)))
 			break;
-		if (v->in_flight == 0 && (stopping || v->final_phase))
+		if (v->in_flight == 0 && (stopping || v->final_phase || v->fill_phase))
 			break;
 		rc = blkfront_wait_events(v->bf, TICK_MS, &events);
 		if (rc == -ESHUTDOWN && v->o.expect_close) {
@@ -322,6 +324,7 @@ static const struct option long_opts[] = {
 	{ "expect-image", required_argument, NULL, 'I' },
 	{ "prefix", required_argument, NULL, 'p' },
 	{ "expect-close", no_argument, NULL, 'C' },
+	{ "fill", no_argument, NULL, 'F' },
 	{ "no-persistent", no_argument, NULL, 'n' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -367,6 +370,7 @@ static int parse_opts(int argc, char **argv, struct verify_opts *o, unsigned *de
 		case 'I': o->expect_image = optarg; break;
 		case 'p': guest_prefix = optarg; break;
 		case 'C': o->expect_close = true; break;
+		case 'F': o->fill = true; break;
 		case 'n': o->no_persistent = true; break;
 		default: rc = -EINVAL; break;
 		}
@@ -430,11 +434,18 @@ int main(int argc, char **argv)
 		blkfront_free(v.bf);
 		return 1;
 	}
+	/* Ready once running, after the fill if there is one. */
+	v.fill_phase = v.o.fill;
+	rc = v.fill_phase ? run_phase(&v) : 0;
+	v.fill_phase = false;
+	v.seq_next = 0;
 	if (v.o.ready_file)
 		close(open(v.o.ready_file, O_WRONLY | O_CREAT | O_TRUNC, 0644));
-	rc = run_phase(&v);
+	if (rc == 0 && !v.closed)
+		rc = run_phase(&v);
 	if (rc == 0 && !v.closed) {
 		v.final_phase = true;
+		v.seq_next = 0;
 		rc = run_phase(&v);
 	}
 	if (rc == 0 && !v.closed && v.o.expect_image)

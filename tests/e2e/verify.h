@@ -20,7 +20,7 @@ struct verify_opts {
 	int ring_order;
 	uint64_t seed, secs, timeout_s;
 	const char *stop_file, *ready_file, *quiesce_file, *expect_image;
-	bool no_persistent, expect_close;
+	bool no_persistent, expect_close, fill;
 };
 
 struct verify_stats {
@@ -42,15 +42,16 @@ struct verifier {
 	unsigned align;                 /* 512-byte units per logical sector */
 	unsigned in_flight, next_queue;
 	uint64_t gap_start_ns;          /* last response, or first submit */
-	uint64_t final_next;            /* the read-back's next sector */
-	bool final_phase, aborted;
+	uint64_t seq_next;              /* the fill's or read-back's next sector */
+	bool fill_phase, final_phase, aborted;
 	bool closed;                    /* the backend closed (--expect-close) */
 	bool quiesced;                  /* image written, waiting for the file to go */
 	uint32_t kicked;                /* queues with requests to publish */
 };
 
 /* Fill r (from blkfront_req_get) with the next request the shadow allows:
- * a random one, or in the final phase the next piece of the read-back;
+ * a random one, or in the fill and final phases the next piece of the
+ * disk in order;
  * false if there is none now. */
 bool verify_pick_request(struct verifier *v, struct blkfront_req *r);
 /* r came back: check a read against the shadow, account a write. */

@@ -93,25 +93,30 @@ static bool pick_data_request(struct verifier *v, struct blkfront_req *r, uint8_
 	return false;
 }
 
-/* The read-back at the end: the whole disk in order, biggest requests. */
-static bool pick_final_read(struct verifier *v, struct blkfront_req *r)
+/* The whole disk in order, biggest requests: the fill at the start
+ * (writes) or the read-back at the end (reads). */
+static bool pick_sequential(struct verifier *v, struct blkfront_req *r, uint8_t op)
 {
-	uint64_t left = v->sh.nsect - v->final_next;
+	uint64_t left = v->sh.nsect - v->seq_next, n;
 	unsigned nsegs = v->in->max_segments;
 
 	if (left == 0)
 		return false;
 	if ((uint64_t)nsegs * 8 > left)
 		nsegs = (unsigned)((left + 7) / 8);
-	r->op = BLKIF_OP_READ;
+	r->op = op;
 	r->nr_segments = (uint16_t)nsegs;
 	for (unsigned i = 0; i < nsegs; i++)
 		r->seg[i] = (struct bf_seg){ 0, 7 };
 	if ((uint64_t)nsegs * 8 > left)
 		r->seg[nsegs - 1].last_sect = (uint8_t)((left - 1) % 8);
-	r->sector = v->final_next;
-	v->final_next += bf_seg_sectors(r->seg, nsegs);
-	r->user = vs_read_begin(&v->sh, r->sector, bf_seg_sectors(r->seg, nsegs));
+	r->sector = v->seq_next;
+	n = bf_seg_sectors(r->seg, nsegs);
+	v->seq_next += n;
+	if (op == BLKIF_OP_READ)
+		r->user = vs_read_begin(&v->sh, r->sector, n);
+	else
+		fill_write(v, r, n, vs_write_begin(&v->sh, r->sector, n, false));
 	return true;
 }
 
@@ -120,7 +125,9 @@ bool verify_pick_request(struct verifier *v, struct blkfront_req *r)
 	unsigned roll = (unsigned)pat_rng_below(&v->rng, 100);
 
 	if (v->final_phase)
-		return pick_final_read(v, r);
+		return pick_sequential(v, r, BLKIF_OP_READ);
+	if (v->fill_phase)
+		return pick_sequential(v, r, BLKIF_OP_WRITE);
 	if (roll < 5 && v->in->feature_flush) {
 		r->op = BLKIF_OP_FLUSH_DISKCACHE;
 		r->nr_segments = 0;
