@@ -68,3 +68,6 @@ TESTS += tests/e2e/test_restart.sh
 # Restart, the daemon's side: what the state directory keeps, refusals,
 # devices gone or closed meanwhile (the kill loops under I/O: test_restart.sh).
 TESTS += tests/e2e/test_adopt.sh
+# kill -9 memback during attach, detach, resize, discards and a save;
+# damaged state refused, a second memback refused (issue 14).
+TESTS += tests/e2e/test_restart_ops.sh
