@@ -123,10 +123,7 @@ void pool_destroy(struct pool *pool)
 			 pool->disks->slot);
 		pool_disk_destroy(pool->disks);
 	}
-	pool_mem_close(pool);
-	free(pool->freelist_storage);
-	pthread_mutex_destroy(&pool->lock);
-	free(pool);
+	pool_close(pool);
 }
 
 /* In memory only: the file keeps every disk for the next daemon. */

@@ -46,7 +46,7 @@ static void chunk_free(struct pool *pool, uint32_t chunk, uint64_t owner)
 		owner = pool_mem_punch(pool, pool_chunk_addr(pool, chunk), pool->chunk_size)
 				? POOL_OWNER_FREE : POOL_OWNER_DIRTY;
 	pool->owners[chunk] = owner;
-	pool->freelist.stack[pool->freelist.count++] = chunk;
+	pool_freelist_push(&pool->freelist, chunk); /* each chunk once: room */
 }
 
 /* One pass over the owner map: each chunk into its disk's table, or free.

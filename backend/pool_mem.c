@@ -82,8 +82,9 @@ static int read_header(int fd, const char *path, uint64_t st_size, struct pool_l
 
 	if (st_size < sizeof(h))
 		return -ENODATA; /* died before its size was set: never used */
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return -errno ? -errno : -EIO;
+	ssize_t n = pread(fd, &h, sizeof(h), 0);
+	if (n != (ssize_t)sizeof(h))
+		return n < 0 ? -errno : -EIO;
 	int rc = pool_header_check(&h, st_size, why, sizeof(why));
 	if (rc == -EPROTO)
 		log_err("pool: %s: %s; refused and left as it is (move it away to start "
