@@ -193,19 +193,14 @@ int vbd_watch_frontend(struct vbd *v, bool on)
  * until the toolstack removes it or attaches it again (state rewritten). */
 static bool closed_by_another(struct vbd *v)
 {
-	char buf[16];
-	enum xenbus_state st = xsu_read(v->d->xs, XBT_NULL, v->be_path, "state", buf,
-					sizeof(buf)) == 0 ? xenbus_state_parse(buf)
-							  : XenbusStateUnknown;
+	enum xenbus_state st = vbd_read_state(v, v->be_path);
 
 	if (st != XenbusStateClosing && st != XenbusStateClosed)
 		return false;
 	/* A detach of it (online 0, Closing): nothing to close, say Closed. */
-	if (st == XenbusStateClosing &&
-	    !(xsu_read(v->d->xs, XBT_NULL, v->be_path, "online", buf, sizeof(buf)) == 0 &&
-	      strcmp(buf, "1") == 0)) {
-		if (xsu_printf(v->d->xs, XBT_NULL, v->be_path, "state", "%d", XenbusStateClosed))
-			log_ratelimited(LOG_WARN, "%s: cannot write Closed", v->name);
+	if (st == XenbusStateClosing && !vbd_online(v)) {
+		v->ours = st;
+		vbd_switch_state(v, XenbusStateClosed);
 		return true;
 	}
 	log_ratelimited(LOG_WARN, "%s: already %s and not ours: left alone (its disk went "
@@ -214,7 +209,7 @@ static bool closed_by_another(struct vbd *v)
 	return true;
 }
 
-struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
+struct vbd *vbd_alloc(struct daemon *d, unsigned domid, unsigned devid)
 {
 	struct vbd *v = calloc(1, sizeof(*v));
 
@@ -227,6 +222,26 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	snprintf(v->name, sizeof(v->name), "vbd %u/%u", domid, devid);
 	log_dev_init(&v->log, "%s", v->name);
 	snprintf(v->be_path, sizeof(v->be_path), "%s/%u/%u", d->backend_base, domid, devid);
+	return v;
+}
+
+void vbd_take_queues(struct vbd *v, unsigned want)
+{
+	struct daemon *d = v->d;
+
+	v->max_queues = queue_budget_take(&d->queues, want);
+	if (v->max_queues < want)
+		log_dev(&v->log, LOG_WARN, "offering %u queue(s), not %u: the daemon's %u "
+			"(RLIMIT_NOFILE/RLIMIT_NPROC) are in use", v->max_queues, want,
+			d->queues.total);
+}
+
+struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
+{
+	struct vbd *v = vbd_alloc(d, domid, devid);
+
+	if (!v)
+		return NULL;
 	/* The toolstack writes the directory in one transaction; until frontend
 	 * and frontend-id are there it is not ready for us. */
 	if (xsu_read(d->xs, XBT_NULL, v->be_path, "frontend", v->fe_path, sizeof(v->fe_path)) ||
@@ -252,11 +267,7 @@ struct vbd *vbd_probe(struct daemon *d, unsigned domid, unsigned devid)
 	}
 	if (vbd_watch_frontend(v, true))
 		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
-	v->max_queues = queue_budget_take(&d->queues, d->cfg.max_queues);
-	if (v->max_queues < d->cfg.max_queues)
-		log_dev(&v->log, LOG_WARN, "offering %u queue(s), not %u: the daemon's %u "
-			"(RLIMIT_NOFILE/RLIMIT_NPROC) are in use", v->max_queues,
-			d->cfg.max_queues, d->queues.total);
+	vbd_take_queues(v, d->cfg.max_queues);
 	vbd_advertise(v);
 	vbd_read_labels(v);
 	v->next = d->vbds;

@@ -165,10 +165,7 @@ void vbd_adopt(struct vbd *v, struct pool_disk *disk)
 	r = vbd_record(v);
 	adopt_target(v);
 	unsigned want = r->max_queues ? r->max_queues : d->cfg.max_queues;
-	v->max_queues = queue_budget_take(&d->queues, want);
-	if (v->max_queues < want)
-		log_dev(&v->log, LOG_WARN, "only %u of its %u queue(s) fit the daemon's budget",
-			v->max_queues, want);
+	vbd_take_queues(v, want);
 	if (vbd_watch_frontend(v, true))
 		log_dev(&v->log, LOG_WARN, "cannot watch %s/state", v->fe_path);
 	vbd_read_labels(v);
@@ -183,22 +180,20 @@ void vbd_adopt(struct vbd *v, struct pool_disk *disk)
 static void adopt_gone(struct daemon *d, struct pool_disk *disk)
 {
 	const struct vbd_record *r = pool_disk_record(disk);
-	struct vbd *v = calloc(1, sizeof(*v));
+	unsigned domid = 0, devid = 0;
+	const char *rest;
+	struct vbd *v;
 
+	if (backend_path_parse(d->backend_base, r->be_path, &domid, &devid, &rest))
+		domid = devid = 0; /* not under our base: named 0/0 in the log */
+	v = vbd_alloc(d, domid, devid);
 	if (!v) {
 		pool_disk_destroy(disk);
 		return;
 	}
-	vbd_image_init(v);
-	v->d = d;
 	v->disk = disk;
 	v->zombie = true; /* no xenstore directory to write to */
 	snprintf(v->be_path, sizeof(v->be_path), "%s", r->be_path);
-	const char *rest;
-	if (backend_path_parse(d->backend_base, r->be_path, &v->domid, &v->devid, &rest))
-		v->domid = v->devid = 0;
-	snprintf(v->name, sizeof(v->name), "vbd %u/%u", v->domid, v->devid);
-	log_dev_init(&v->log, "%s", v->name);
 	log_dev(&v->log, LOG_INFO, "gone from xenstore while memback was down");
 	adopt_target(v);
 	if (v->disk && !v->broken)
@@ -273,9 +268,7 @@ void vbd_leave(struct vbd *v)
 		ring_queue_stop(v->queues[i]); /* its pass answered and pushed */
 	v->nr_queues = 0;
 	vbd_watch_frontend(v, false);
-	image_job_free(&v->job);
-	image_lock_release(&v->img_lock);
-	image_lock_release(&v->save_lock);
+	vbd_image_release(v);
 	log_dev(&v->log, LOG_INFO, "left for the next memback");
 	log_dev_flush(&v->log);
 	free(v);

@@ -16,6 +16,10 @@ int vbd_transaction(struct vbd *v, vbd_tx_fn fn, void *arg);
 int vbd_write_disk_nodes(struct vbd *v, xs_transaction_t t);
 int vbd_switch_state(struct vbd *v, enum xenbus_state st);
 void vbd_disconnect(struct vbd *v);
+/* A device struct for domid/devid (names, log, backend path), nothing else. */
+struct vbd *vbd_alloc(struct daemon *d, unsigned domid, unsigned devid);
+/* Take up to `want` queues from the daemon's budget into v->max_queues. */
+void vbd_take_queues(struct vbd *v, unsigned want);
 /* Negotiate and start the queues; `resume`: take up the rings a previous
  * memback served (restart), else fresh rings. */
 int vbd_connect(struct vbd *v, bool resume);
